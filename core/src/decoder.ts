@@ -1,0 +1,59 @@
+import type { ProtocolName } from './protocols.js';
+import type { TableSchema } from './types.js';
+
+/** Which side of the exchange a frame belongs to. */
+export const MessageType = Object.freeze({ REQUEST: 0, RESPONSE: 1 } as const);
+export type MessageType = (typeof MessageType)[keyof typeof MessageType];
+
+/**
+ * Fields every frame carries. Decoders create frames with both set to 0; the agent's stream fills
+ * them from the capture time of the frame's first and last byte.
+ */
+export interface Frame {
+  startNs: number;
+  endNs: number;
+}
+
+/** What parseFrame found at the head of the buffer. */
+export type ParseResult<F extends Frame> =
+  /** A whole frame, `consumed` bytes long. */
+  | { readonly kind: 'success'; readonly frame: F; readonly consumed: number }
+  /** The buffer holds the start of a frame but not all of it. */
+  | { readonly kind: 'needs-more-data' }
+  /** The bytes are not a frame of this protocol; the agent resyncs with findFrameBoundary. */
+  | { readonly kind: 'invalid' }
+  /** A well-formed frame that produces no record (e.g. a startup message); skip `consumed` bytes. */
+  | { readonly kind: 'ignored'; readonly consumed: number }
+  /** The protocol ended on this connection (e.g. HTTP Upgrade); stop decoding it. */
+  | { readonly kind: 'eos' };
+
+/** A row for the decoder's table, keyed by column name, without the socket columns the agent adds. */
+export type DecodedRecord = Record<string, string | number | boolean>;
+
+export interface StitchResult {
+  /** One row per matched request/response; each must set `time_` and `latency`. */
+  readonly records: DecodedRecord[];
+  /** Frames dropped as unmatched or malformed. */
+  readonly errors: number;
+}
+
+/**
+ * A protocol decoder: pure functions over bytes. Never throws on bad bytes; returns `invalid`.
+ * State is per connection (e.g. HPACK tables, prepared statements).
+ */
+export interface Decoder<F extends Frame = Frame, S = unknown> {
+  readonly protocol: ProtocolName;
+  /** The table its records go to. */
+  readonly table: TableSchema;
+  /** 'datagram': parseFrame is called with exactly one datagram (DNS over UDP). Default 'stream'. */
+  readonly transport?: 'stream' | 'datagram';
+  createState(): S;
+  /** Offset >= from where a frame of this type plausibly starts, or -1. */
+  findFrameBoundary(type: MessageType, buf: Uint8Array, from: number): number;
+  parseFrame(type: MessageType, buf: Uint8Array, state: S): ParseResult<F>;
+  /**
+   * Pairs requests with responses, both oldest first. Consumed frames are removed from the arrays;
+   * what remains is carried to the next call.
+   */
+  stitch(requests: F[], responses: F[], state: S): StitchResult;
+}

@@ -1,0 +1,47 @@
+export { DataType, type SemanticType, type ColumnSchema, type TableSchema, type UInt128 } from './types.js';
+export {
+  type Column,
+  type NumberColumn,
+  type BooleanColumn,
+  type UInt128Column,
+  type StringColumn,
+  type RowBatch,
+  stringAt,
+  valueAt,
+  columnIndex,
+  batchToObjects,
+  formatUpid,
+} from './column.js';
+export {
+  SOCKET_COLUMNS,
+  HTTP_EVENTS,
+  MYSQL_EVENTS,
+  PGSQL_EVENTS,
+  REDIS_EVENTS,
+  DNS_EVENTS,
+  CONN_STATS,
+  PROCESS_STATS,
+  NETWORK_STATS,
+  JVM_STATS,
+  STACK_TRACES,
+  AGENT_STATS,
+  TABLES,
+  DEFAULT_BUDGET_SHARE,
+} from './tables.js';
+export { PROTOCOL, protocolName, TraceRole, type ProtocolName } from './protocols.js';
+export { MessageType, type Frame, type ParseResult, type DecodedRecord, type StitchResult, type Decoder } from './decoder.js';
+export { ERROR_CODES, NixieError, createError, isNixieError, type ErrorCode } from './errors.js';
+export { createLogger, type Logger, type LogLevel } from './logger.js';
+export { editDistance, nearest } from './util.js';
+export { Table, sliceRange, type ScanOptions, type TableStats, type RowInput } from './store/table.js';
+export { TableStore, splitBudget, type TableStoreOptions, type PublishListener } from './store/store.js';
+export { CONFIG_SCHEMA } from './config/schema.js';
+export type { NixieConfig } from './config/types.js';
+export { loadConfig, validateConfig, applyEnv, defaultConfigPath, NON_CONFIG_ENV, type LoadedConfig } from './config/load.js';
+export { createHooks, STAGE, DATA_PATH_HOOKS, type Hooks, type Registry, type LifecycleContext, type RecordsEvent, type DecodedEvent } from './host/hooks.js';
+export type { MetricSource, SourceContext, Exporter, ExporterStats } from './host/interfaces.js';
+export { InMemoryExporter, NoopExporter } from './host/exporters.js';
+export type { NixiePlugin, PluginManifest } from './host/plugin.js';
+export { PluginHost, type PluginFault, type PluginHostOptions } from './host/host.js';
+export { BUILTIN_PLUGINS, dataDir, pluginsDir, resolvePlugin, loadPlugins, dependencyOrder, type LoadPluginsResult } from './host/loader.js';
+export { CORE_VERSION } from './version.js';

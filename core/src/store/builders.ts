@@ -1,0 +1,242 @@
+import { DataType, type ColumnSchema, type UInt128 } from '../types.js';
+import type { Column } from '../column.js';
+
+const encoder = new TextEncoder();
+
+/** A growable column: append values, then view the filled prefix as a Column without copying. */
+export interface ColumnBuilder {
+  readonly length: number;
+  /** Bytes this column's rows take (used part, not capacity). */
+  readonly bytes: number;
+  appendValue(v: unknown): void;
+  /** Appends rows [from, to) of a column of the same type. */
+  appendFrom(col: Column, from: number, to: number): void;
+  /** A view of rows [0, length); valid after later appends too. */
+  view(): Column;
+  /** Copies rows whose indices are listed. */
+  gather(idx: Uint32Array, n: number): Column;
+  /** Shrinks backing storage to the filled size. */
+  trim(): void;
+}
+
+function grow<A extends Float64Array | Uint8Array | Uint32Array>(a: A, need: number): A {
+  if (need <= a.length) return a;
+  let cap = a.length * 2 || 64;
+  while (cap < need) cap *= 2;
+  const b = new (a.constructor as new (n: number) => A)(cap);
+  b.set(a);
+  return b;
+}
+
+function toNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  if (v === undefined || v === null) return 0;
+  const n = Number(v);
+  return Number.isNaN(n) ? 0 : n;
+}
+
+class NumberBuilder implements ColumnBuilder {
+  private values: Float64Array;
+  length = 0;
+  constructor(
+    private readonly type: typeof DataType.INT64 | typeof DataType.FLOAT64 | typeof DataType.TIME64NS,
+    capacity: number,
+  ) {
+    this.values = new Float64Array(capacity);
+  }
+  get bytes(): number {
+    return this.length * 8;
+  }
+  appendValue(v: unknown): void {
+    if (this.length === this.values.length) this.values = grow(this.values, this.length + 1);
+    this.values[this.length++] = toNumber(v);
+  }
+  /** The hot path for numbers: no conversion. */
+  appendNumber(v: number): void {
+    if (this.length === this.values.length) this.values = grow(this.values, this.length + 1);
+    this.values[this.length++] = v;
+  }
+  appendFrom(col: Column, from: number, to: number): void {
+    const src = (col as { values: Float64Array }).values;
+    this.values = grow(this.values, this.length + (to - from));
+    this.values.set(src.subarray(from, to), this.length);
+    this.length += to - from;
+  }
+  view(): Column {
+    return { type: this.type, values: this.values.subarray(0, this.length) };
+  }
+  gather(idx: Uint32Array, n: number): Column {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.values[idx[i]!]!;
+    return { type: this.type, values: out };
+  }
+  trim(): void {
+    this.values = this.values.slice(0, this.length);
+  }
+  at(i: number): number {
+    return this.values[i]!;
+  }
+}
+
+class BooleanBuilder implements ColumnBuilder {
+  private values: Uint8Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.values = new Uint8Array(capacity);
+  }
+  get bytes(): number {
+    return this.length;
+  }
+  appendValue(v: unknown): void {
+    if (this.length === this.values.length) this.values = grow(this.values, this.length + 1);
+    this.values[this.length++] = v ? 1 : 0;
+  }
+  appendFrom(col: Column, from: number, to: number): void {
+    const src = (col as { values: Uint8Array }).values;
+    this.values = grow(this.values, this.length + (to - from));
+    this.values.set(src.subarray(from, to), this.length);
+    this.length += to - from;
+  }
+  view(): Column {
+    return { type: DataType.BOOLEAN, values: this.values.subarray(0, this.length) };
+  }
+  gather(idx: Uint32Array, n: number): Column {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.values[idx[i]!]!;
+    return { type: DataType.BOOLEAN, values: out };
+  }
+  trim(): void {
+    this.values = this.values.slice(0, this.length);
+  }
+}
+
+class UInt128Builder implements ColumnBuilder {
+  private high: Float64Array;
+  private low: Float64Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.high = new Float64Array(capacity);
+    this.low = new Float64Array(capacity);
+  }
+  get bytes(): number {
+    return this.length * 16;
+  }
+  appendValue(v: unknown): void {
+    if (this.length === this.high.length) {
+      this.high = grow(this.high, this.length + 1);
+      this.low = grow(this.low, this.length + 1);
+    }
+    const u = (v ?? { high: 0, low: 0 }) as UInt128;
+    this.high[this.length] = u.high;
+    this.low[this.length++] = u.low;
+  }
+  appendFrom(col: Column, from: number, to: number): void {
+    const c = col as { high: Float64Array; low: Float64Array };
+    this.high = grow(this.high, this.length + (to - from));
+    this.low = grow(this.low, this.length + (to - from));
+    this.high.set(c.high.subarray(from, to), this.length);
+    this.low.set(c.low.subarray(from, to), this.length);
+    this.length += to - from;
+  }
+  view(): Column {
+    return { type: DataType.UINT128, high: this.high.subarray(0, this.length), low: this.low.subarray(0, this.length) };
+  }
+  gather(idx: Uint32Array, n: number): Column {
+    const high = new Float64Array(n);
+    const low = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      high[i] = this.high[idx[i]!]!;
+      low[i] = this.low[idx[i]!]!;
+    }
+    return { type: DataType.UINT128, high, low };
+  }
+  trim(): void {
+    this.high = this.high.slice(0, this.length);
+    this.low = this.low.slice(0, this.length);
+  }
+}
+
+/** Strings as UTF-8 in one arena per chunk: no JS object per stored row. */
+class StringBuilder implements ColumnBuilder {
+  private data: Uint8Array;
+  private offsets: Uint32Array;
+  length = 0;
+  constructor(capacity: number, bytesHint: number) {
+    this.data = new Uint8Array(bytesHint);
+    this.offsets = new Uint32Array(capacity + 1);
+  }
+  get bytes(): number {
+    return this.offsets[this.length]! + this.length * 4;
+  }
+  appendValue(v: unknown): void {
+    const s = typeof v === 'string' ? v : v === undefined || v === null ? '' : v instanceof Uint8Array ? v : String(v);
+    if (s instanceof Uint8Array) return this.appendBytes(s);
+    if (this.length + 1 >= this.offsets.length) this.offsets = grow(this.offsets, this.length + 2);
+    const at = this.offsets[this.length]!;
+    // UTF-8 needs at most 3 bytes per UTF-16 unit.
+    if (at + s.length * 3 > this.data.length) this.data = grow(this.data, at + s.length * 3);
+    const { written } = encoder.encodeInto(s, this.data.subarray(at));
+    this.offsets[++this.length] = at + written;
+  }
+  appendBytes(b: Uint8Array): void {
+    if (this.length + 1 >= this.offsets.length) this.offsets = grow(this.offsets, this.length + 2);
+    const at = this.offsets[this.length]!;
+    if (at + b.length > this.data.length) this.data = grow(this.data, at + b.length);
+    this.data.set(b, at);
+    this.offsets[++this.length] = at + b.length;
+  }
+  appendFrom(col: Column, from: number, to: number): void {
+    const c = col as { bytes: Uint8Array; offsets: Uint32Array };
+    const a = c.offsets[from]!;
+    const b = c.offsets[to]!;
+    const base = this.offsets[this.length]!;
+    this.offsets = grow(this.offsets, this.length + (to - from) + 1);
+    this.data = grow(this.data, base + (b - a));
+    this.data.set(c.bytes.subarray(a, b), base);
+    for (let i = from; i < to; i++) this.offsets[++this.length] = base + (c.offsets[i + 1]! - a);
+  }
+  view(): Column {
+    return {
+      type: DataType.STRING,
+      bytes: this.data.subarray(0, this.offsets[this.length]),
+      offsets: this.offsets.subarray(0, this.length + 1),
+    };
+  }
+  gather(idx: Uint32Array, n: number): Column {
+    let total = 0;
+    for (let i = 0; i < n; i++) total += this.offsets[idx[i]! + 1]! - this.offsets[idx[i]!]!;
+    const bytes = new Uint8Array(total);
+    const offsets = new Uint32Array(n + 1);
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const a = this.offsets[idx[i]!]!;
+      const b = this.offsets[idx[i]! + 1]!;
+      bytes.set(this.data.subarray(a, b), at);
+      at += b - a;
+      offsets[i + 1] = at;
+    }
+    return { type: DataType.STRING, bytes, offsets };
+  }
+  trim(): void {
+    this.data = this.data.slice(0, this.offsets[this.length]);
+    this.offsets = this.offsets.slice(0, this.length + 1);
+  }
+}
+
+/** A builder for a column of the given schema. */
+export function createBuilder(col: ColumnSchema, capacity: number): ColumnBuilder {
+  switch (col.type) {
+    case DataType.STRING:
+      return new StringBuilder(capacity, capacity * 16);
+    case DataType.BOOLEAN:
+      return new BooleanBuilder(capacity);
+    case DataType.UINT128:
+      return new UInt128Builder(capacity);
+    default:
+      return new NumberBuilder(col.type, capacity);
+  }
+}
+
+export { NumberBuilder, StringBuilder };
