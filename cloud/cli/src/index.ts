@@ -1,0 +1,3 @@
+export { buildProgram, main } from './main.js';
+export { configPathOf, loadCliConfig } from './config.js';
+export { printTable } from './commands/plugins.js';
