@@ -1,0 +1,109 @@
+/** A BPF program of an object, and the links that attach it. */
+import { assertPrivileges, assertTracefs } from './checks.js';
+import { createBpfError } from './errors.js';
+import { linesSince, logMark } from './log.js';
+import { errno, getNative, type Native, type Ptr } from './native.js';
+import { strerror } from './util.js';
+
+/** A live attachment; destroy() detaches it. */
+export class BpfLink {
+  private ptr: Ptr | undefined;
+  constructor(
+    ptr: Ptr,
+    readonly description: string,
+    private readonly onDestroy?: () => void,
+  ) {
+    this.ptr = ptr;
+  }
+  /** Detaches (idempotent). */
+  destroy(): void {
+    if (this.ptr === undefined) return;
+    getNative().bpf_link__destroy(this.ptr);
+    this.ptr = undefined;
+    this.onDestroy?.();
+  }
+  get attached(): boolean {
+    return this.ptr !== undefined;
+  }
+}
+
+/** Where to put a uprobe. */
+export interface UprobeTarget {
+  /** Path of the executable or shared library. */
+  binary: string;
+  /** Symbol to probe (needs the binary's symbol table); or use `offset`. */
+  func?: string;
+  /** Offset in the file (or within `func` when given). */
+  offset?: number;
+  /** Only this process (-1 or undefined: every process). */
+  pid?: number;
+  /** Probe the function's return instead of its entry. */
+  retprobe?: boolean;
+}
+
+const AUTO_PREFIXES = ['tracepoint/', 'tp/', 'raw_tracepoint/', 'raw_tp/', 'tp_btf/', 'uprobe/', 'uretprobe/', 'fentry/', 'fexit/'];
+
+/** One program; its name is the C function's name, its section says where it attaches. */
+export class BpfProgram {
+  private readonly n: Native;
+  constructor(
+    readonly ptr: Ptr,
+    readonly name: string,
+    readonly section: string,
+  ) {
+    this.n = getNative();
+  }
+
+  /** Whether attach() can work out the hook from the section name alone. */
+  get autoAttachable(): boolean {
+    return AUTO_PREFIXES.some((p) => this.section.startsWith(p));
+  }
+
+  /** Whether this program goes to the kernel at load (before load). */
+  setAutoload(on: boolean): void {
+    this.n.bpf_program__set_autoload(this.ptr, on);
+  }
+
+  private link(p: Ptr | null, what: string, mark: number): BpfLink {
+    if (p) return new BpfLink(p, `${this.name} → ${what}`);
+    const e = errno();
+    if (e === 1 || e === 13) assertPrivileges(`attaching ${this.name}`);
+    if (e === 2 && (this.section.startsWith('tracepoint/') || this.section.startsWith('tp/'))) assertTracefs();
+    const extra = linesSince(mark).slice(-3).join(' | ');
+    throw createBpfError('NIXIE_ERR_BPF_ATTACH', this.name, what, `${strerror(e)}${extra ? ` — ${extra}` : ''}`);
+  }
+
+  /** Attaches where the section says (SEC("tracepoint/syscalls/sys_enter_read") etc.). */
+  attach(): BpfLink {
+    if (this.section.startsWith('tracepoint/') || this.section.startsWith('tp/')) assertTracefs();
+    const mark = logMark();
+    return this.link(this.n.bpf_program__attach(this.ptr), this.section, mark);
+  }
+
+  /** Attaches to tracepoint `category:name` (e.g. syscalls, sys_enter_read). */
+  attachTracepoint(category: string, name: string): BpfLink {
+    assertTracefs();
+    const mark = logMark();
+    return this.link(this.n.bpf_program__attach_tracepoint(this.ptr, category, name), `tracepoint ${category}:${name}`, mark);
+  }
+
+  /** Attaches to raw tracepoint `name` (e.g. sched_switch). */
+  attachRawTracepoint(name: string): BpfLink {
+    const mark = logMark();
+    return this.link(this.n.bpf_program__attach_raw_tracepoint(this.ptr, name), `raw tracepoint ${name}`, mark);
+  }
+
+  /** Attaches a uprobe (or uretprobe) on a binary's function or offset. */
+  attachUprobe(t: UprobeTarget): BpfLink {
+    const mark = logMark();
+    const opts = { sz: 40, ref_ctr_offset: 0, bpf_cookie: 0, retprobe: t.retprobe ?? false, func_name: t.func ?? null };
+    const p = this.n.bpf_program__attach_uprobe_opts(this.ptr, t.pid ?? -1, t.binary, t.offset ?? 0, opts);
+    return this.link(p, `${t.retprobe ? 'uretprobe' : 'uprobe'} ${t.binary}:${t.func ?? ''}+${t.offset ?? 0}`, mark);
+  }
+
+  /** Attaches to an open perf event (see openPerfEvent); the link owns nothing of the fd. */
+  attachPerfEvent(fd: number): BpfLink {
+    const mark = logMark();
+    return this.link(this.n.bpf_program__attach_perf_event(this.ptr, fd), `perf event fd ${fd}`, mark);
+  }
+}

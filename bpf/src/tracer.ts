@@ -1,0 +1,170 @@
+/**
+ * SocketTracer: opens, loads and attaches socket_trace and proc_trace, and hands their events to a callback
+ * in batches (a view of the ring buffer + offsets; no object per event).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BpfObject, RingBuffer, type BpfMap, type RingBatch } from '@nixie/libbpf-ts';
+import { DEFAULT_CHUNK_LIMIT, DEFAULT_DATA_CAP, DEFAULT_STATS_THRESHOLD, MAX_DATA_SIZE } from './layout.js';
+
+/** One batch of events: event i starts at buf[offsets[i]] and is sizes[i] bytes; valid only during the callback. */
+export type EventBatch = RingBatch;
+/** Receives batches synchronously. */
+export type BatchHandler = (batch: EventBatch) => void;
+
+/** SocketTracer settings; every one has a default (see README). */
+export interface SocketTracerOptions {
+  dataCap?: number;
+  captureUnknown?: boolean;
+  statsThreshold?: number;
+  chunkLimit?: number;
+  ringBufferBytes?: number;
+  excludePid?: number;
+  pidFilter?: readonly number[];
+  pollIntervalMs?: number;
+  objectDir?: string;
+  /** Events per batch at most (default 8192). */
+  batchSize?: number;
+}
+
+/** Directory of the compiled objects in this package (bpf/build). */
+export const DEFAULT_OBJECT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'build');
+
+/** Ring buffer size by default: 16 MiB holds ~100 ms of a busy host's small messages. */
+export const DEFAULT_RING_BYTES = 16 * 1024 * 1024;
+
+/** Drop counters: events the kernel could not put in the ring buffer (map `drops`, indexed by event kind). */
+export interface DropCounts {
+  total: number;
+  byKind: Record<number, number>;
+}
+
+/** The socket tracer: one ring buffer fed by socket_trace and proc_trace. */
+export class SocketTracer {
+  private timer: NodeJS.Timeout | undefined;
+  private handler: BatchHandler | undefined;
+  private closed = false;
+  private readonly pidKey = Buffer.alloc(4);
+  private readonly one = Buffer.from([1]);
+
+  private constructor(
+    readonly socketObj: BpfObject,
+    readonly procObj: BpfObject,
+    readonly ring: RingBuffer,
+    private readonly pollIntervalMs: number,
+  ) {}
+
+  /** Opens, configures, loads and attaches both programs. Throws NixieBpfError with a fix in its message. */
+  static open(opts: SocketTracerOptions = {}): SocketTracer {
+    const dir = opts.objectDir ?? DEFAULT_OBJECT_DIR;
+    const socketObj = BpfObject.open(path.join(dir, 'socket_trace.bpf.o'));
+    let procObj: BpfObject | undefined;
+    try {
+      const dataCap = Math.min(Math.max(opts.dataCap ?? DEFAULT_DATA_CAP, 1), MAX_DATA_SIZE);
+      socketObj.setConstant('data_cap', dataCap);
+      socketObj.setConstant('capture_unknown', opts.captureUnknown ?? false);
+      socketObj.setConstant('stats_threshold', opts.statsThreshold ?? DEFAULT_STATS_THRESHOLD);
+      socketObj.setConstant('chunk_limit', opts.chunkLimit ?? DEFAULT_CHUNK_LIMIT);
+      socketObj.setConstant('exclude_pid', opts.excludePid ?? process.pid);
+      socketObj.setConstant('use_pid_filter', opts.pidFilter !== undefined);
+      socketObj.map('events').setMaxEntries(opts.ringBufferBytes ?? DEFAULT_RING_BYTES);
+      socketObj.load();
+
+      procObj = BpfObject.open(path.join(dir, 'proc_trace.bpf.o'));
+      procObj.setConstant('exclude_pid', opts.excludePid ?? process.pid);
+      procObj.setConstant('use_pid_filter', opts.pidFilter !== undefined);
+      for (const name of ['events', 'drops', 'pid_filter']) procObj.map(name).reuse(socketObj.map(name));
+      procObj.load();
+
+      const ring = new RingBuffer(socketObj.map('events'), opts.batchSize ?? 8192);
+      const tracer = new SocketTracer(socketObj, procObj, ring, opts.pollIntervalMs ?? 5);
+      for (const pid of opts.pidFilter ?? []) tracer.addPid(pid);
+      socketObj.attachAll();
+      procObj.attachAll();
+      return tracer;
+    } catch (e) {
+      procObj?.close();
+      socketObj.close();
+      throw e;
+    }
+  }
+
+  /** Whether the compiled objects exist in `dir`. */
+  static objectsBuilt(dir = DEFAULT_OBJECT_DIR): boolean {
+    return existsSync(path.join(dir, 'socket_trace.bpf.o')) && existsSync(path.join(dir, 'proc_trace.bpf.o'));
+  }
+
+  private get pidFilter(): BpfMap {
+    return this.socketObj.map('pid_filter');
+  }
+
+  /** Traces `pid` too (when a pidFilter was given at open). */
+  addPid(pid: number): void {
+    this.pidKey.writeUInt32LE(pid);
+    this.pidFilter.update(this.pidKey, this.one);
+  }
+
+  /** Stops tracing `pid` (pid filter). */
+  removePid(pid: number): void {
+    this.pidKey.writeUInt32LE(pid);
+    this.pidFilter.delete(this.pidKey);
+  }
+
+  /** Drains the ring buffer once, synchronously; returns the number of events handed to `handler`. */
+  poll(handler: BatchHandler | undefined = this.handler): number {
+    if (this.closed || !handler) return 0;
+    return this.ring.consume(handler);
+  }
+
+  /** Starts draining on a timer: immediately again while there is data, every pollIntervalMs otherwise. */
+  start(handler: BatchHandler): void {
+    this.handler = handler;
+    if (this.timer) return;
+    const tick = (): void => {
+      this.timer = undefined;
+      if (this.closed) return;
+      const n = this.poll();
+      this.timer = n > 0 ? setTimeout(tick, 0) : setTimeout(tick, this.pollIntervalMs);
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  /** Stops the timer (events stay in the ring until the next poll). */
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Events the kernel had to drop because the ring buffer was full. */
+  drops(): DropCounts {
+    const m = this.socketObj.map('drops');
+    const key = Buffer.alloc(4);
+    const byKind: Record<number, number> = {};
+    let total = 0;
+    for (let k = 0; k < 8; k++) {
+      key.writeUInt32LE(k);
+      const v = Number(m.sumPerCpuU64(key));
+      if (v > 0) byKind[k] = v;
+      total += v;
+    }
+    return { total, byKind };
+  }
+
+  /** Drains what is left to the handler, detaches everything and frees the objects. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.stop();
+    this.poll();
+    this.closed = true;
+    this.ring.close();
+    this.procObj.close();
+    this.socketObj.close();
+    await Promise.resolve();
+  }
+}
+
+/** ns to add to an event's CLOCK_MONOTONIC timestamp to get Unix-epoch ns. */
+export function bootClockOffsetNs(): bigint {
+  return BigInt(Date.now()) * 1_000_000n - process.hrtime.bigint();
+}
