@@ -27,8 +27,8 @@ export type ParseResult<F extends Frame> =
   /** The protocol ended on this connection (e.g. HTTP Upgrade); stop decoding it. */
   | { readonly kind: 'eos' };
 
-/** A row for the decoder's table, keyed by column name, without the socket columns the agent adds. */
-export type DecodedRecord = Record<string, string | number | boolean>;
+/** A row for the decoder's table, keyed by column name, without the socket columns the agent adds. STRING columns take UTF-8 bytes (Uint8Array) as well as strings: bytes are copied as they are, the cheaper path for bodies. */
+export type DecodedRecord = Record<string, string | number | boolean | Uint8Array>;
 
 export interface StitchResult {
   /** One row per matched request/response; each must set `time_` and `latency`. */
@@ -36,6 +36,17 @@ export interface StitchResult {
   /** Frames dropped as unmatched or malformed. */
   readonly errors: number;
 }
+
+/** Capture limits from the agent config (agent.body_limit_bytes, agent.headers_limit_bytes), given to createState. */
+export interface DecoderLimits {
+  /** Bodies (and other payload text) are cut at this many bytes. */
+  readonly bodyLimitBytes: number;
+  /** Header text (e.g. headers as JSON) is cut at this many bytes. */
+  readonly headersLimitBytes: number;
+}
+
+/** Pixie's defaults: bodies cut at 512 bytes, headers at 8 KiB. */
+export const DEFAULT_DECODER_LIMITS: DecoderLimits = Object.freeze({ bodyLimitBytes: 512, headersLimitBytes: 8192 });
 
 /**
  * A protocol decoder: pure functions over bytes. Never throws on bad bytes; returns `invalid`.
@@ -47,7 +58,8 @@ export interface Decoder<F extends Frame = Frame, S = unknown> {
   readonly table: TableSchema;
   /** 'datagram': parseFrame is called with exactly one datagram (DNS over UDP). Default 'stream'. */
   readonly transport?: 'stream' | 'datagram';
-  createState(): S;
+  /** Per-connection state; `limits` are the agent's capture limits (defaults when omitted). */
+  createState(limits?: DecoderLimits): S;
   /** Offset >= from where a frame of this type plausibly starts, or -1. */
   findFrameBoundary(type: MessageType, buf: Uint8Array, from: number): number;
   parseFrame(type: MessageType, buf: Uint8Array, state: S): ParseResult<F>;

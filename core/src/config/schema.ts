@@ -90,6 +90,22 @@ export const CONFIG_SCHEMA = {
         },
       },
     },
+    scheduled_scripts: {
+      type: 'array',
+      default: [],
+      description: 'PxL scripts run every period_seconds, with px.plugin.start_time/end_time as the window since the last run',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'script'],
+        properties: {
+          name: { type: 'string', minLength: 1, description: 'Unique name, for logs and health' },
+          script: { type: 'string', minLength: 1, description: 'PxL source, a .pxl file, or a bundle name such as px/http_data' },
+          period_seconds: int(60, 1, 'How often it runs; each run covers the time since the previous one'),
+          enabled: bool(true),
+        },
+      },
+    },
     plugins: {
       type: 'object',
       default: {},

@@ -19,5 +19,15 @@ export interface NixieConfig {
   vizier: { listen: string; query_timeout_ms: number };
   nats: { url: string };
   metadata: { services: Record<string, string> };
+  scheduled_scripts: ScheduledScriptConfig[];
   plugins: Record<string, boolean | Record<string, unknown>>;
+}
+
+/** One entry of `scheduled_scripts`: a PxL script run every period over the window since its last run. */
+export interface ScheduledScriptConfig {
+  name: string;
+  /** PxL source, a .pxl file path, or a bundle name (px/<name>). */
+  script: string;
+  period_seconds: number;
+  enabled: boolean;
 }

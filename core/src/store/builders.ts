@@ -1,7 +1,6 @@
 import { DataType, type ColumnSchema, type UInt128 } from '../types.js';
 import type { Column } from '../column.js';
 
-const encoder = new TextEncoder();
 
 /** A growable column: append values, then view the filled prefix as a Column without copying. */
 export interface ColumnBuilder {
@@ -15,8 +14,15 @@ export interface ColumnBuilder {
   view(): Column;
   /** Copies rows whose indices are listed. */
   gather(idx: Uint32Array, n: number): Column;
-  /** Shrinks backing storage to the filled size. */
+  /** Shrinks backing storage to the filled size when much of it is unused. */
   trim(): void;
+  /** Bytes of variable-size data (strings); sizes the next chunk's arena. */
+  readonly dataBytes: number;
+}
+
+/** Whether a backing array of `capacity` holding `used` is worth shrinking. */
+function wasteful(capacity: number, used: number): boolean {
+  return capacity > used + (used >> 3) + 64;
 }
 
 function grow<A extends Float64Array | Uint8Array | Uint32Array>(a: A, need: number): A {
@@ -73,8 +79,9 @@ class NumberBuilder implements ColumnBuilder {
     return { type: this.type, values: out };
   }
   trim(): void {
-    this.values = this.values.slice(0, this.length);
+    if (wasteful(this.values.length, this.length)) this.values = this.values.slice(0, this.length);
   }
+  readonly dataBytes = 0;
   at(i: number): number {
     return this.values[i]!;
   }
@@ -108,8 +115,9 @@ class BooleanBuilder implements ColumnBuilder {
     return { type: DataType.BOOLEAN, values: out };
   }
   trim(): void {
-    this.values = this.values.slice(0, this.length);
+    if (wasteful(this.values.length, this.length)) this.values = this.values.slice(0, this.length);
   }
+  readonly dataBytes = 0;
 }
 
 class UInt128Builder implements ColumnBuilder {
@@ -153,19 +161,33 @@ class UInt128Builder implements ColumnBuilder {
     return { type: DataType.UINT128, high, low };
   }
   trim(): void {
+    if (!wasteful(this.high.length, this.length)) return;
     this.high = this.high.slice(0, this.length);
     this.low = this.low.slice(0, this.length);
   }
+  readonly dataBytes = 0;
 }
 
 /** Strings as UTF-8 in one arena per chunk: no JS object per stored row. */
 class StringBuilder implements ColumnBuilder {
-  private data: Uint8Array;
+  // A Buffer, for its native UTF-8 write; exposed to readers as a plain Uint8Array view.
+  private data: Buffer;
   private offsets: Uint32Array;
   length = 0;
   constructor(capacity: number, bytesHint: number) {
-    this.data = new Uint8Array(bytesHint);
+    this.data = Buffer.allocUnsafeSlow(Math.max(256, bytesHint));
     this.offsets = new Uint32Array(capacity + 1);
+  }
+  get dataBytes(): number {
+    return this.offsets[this.length]!;
+  }
+  private reserve(need: number): void {
+    if (need <= this.data.length) return;
+    let cap = this.data.length * 2;
+    while (cap < need) cap *= 2;
+    const b = Buffer.allocUnsafeSlow(cap);
+    this.data.copy(b, 0, 0, this.offsets[this.length]);
+    this.data = b;
   }
   get bytes(): number {
     return this.offsets[this.length]! + this.length * 4;
@@ -175,15 +197,29 @@ class StringBuilder implements ColumnBuilder {
     if (s instanceof Uint8Array) return this.appendBytes(s);
     if (this.length + 1 >= this.offsets.length) this.offsets = grow(this.offsets, this.length + 2);
     const at = this.offsets[this.length]!;
+    const n = s.length;
     // UTF-8 needs at most 3 bytes per UTF-16 unit.
-    if (at + s.length * 3 > this.data.length) this.data = grow(this.data, at + s.length * 3);
-    const { written } = encoder.encodeInto(s, this.data.subarray(at));
-    this.offsets[++this.length] = at + written;
+    if (at + n * 3 > this.data.length) this.reserve(at + n * 3);
+    const data = this.data;
+    if (n <= 64) {
+      // Short ASCII strings are copied in JS: cheaper than a native call.
+      let i = 0;
+      for (; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c >= 0x80) break;
+        data[at + i] = c;
+      }
+      if (i === n) {
+        this.offsets[++this.length] = at + n;
+        return;
+      }
+    }
+    this.offsets[++this.length] = at + data.write(s, at);
   }
   appendBytes(b: Uint8Array): void {
     if (this.length + 1 >= this.offsets.length) this.offsets = grow(this.offsets, this.length + 2);
     const at = this.offsets[this.length]!;
-    if (at + b.length > this.data.length) this.data = grow(this.data, at + b.length);
+    if (at + b.length > this.data.length) this.reserve(at + b.length);
     this.data.set(b, at);
     this.offsets[++this.length] = at + b.length;
   }
@@ -193,14 +229,14 @@ class StringBuilder implements ColumnBuilder {
     const b = c.offsets[to]!;
     const base = this.offsets[this.length]!;
     this.offsets = grow(this.offsets, this.length + (to - from) + 1);
-    this.data = grow(this.data, base + (b - a));
+    this.reserve(base + (b - a));
     this.data.set(c.bytes.subarray(a, b), base);
     for (let i = from; i < to; i++) this.offsets[++this.length] = base + (c.offsets[i + 1]! - a);
   }
   view(): Column {
     return {
       type: DataType.STRING,
-      bytes: this.data.subarray(0, this.offsets[this.length]),
+      bytes: new Uint8Array(this.data.buffer, this.data.byteOffset, this.offsets[this.length]),
       offsets: this.offsets.subarray(0, this.length + 1),
     };
   }
@@ -220,16 +256,21 @@ class StringBuilder implements ColumnBuilder {
     return { type: DataType.STRING, bytes, offsets };
   }
   trim(): void {
-    this.data = this.data.slice(0, this.offsets[this.length]);
-    this.offsets = this.offsets.slice(0, this.length + 1);
+    const used = this.offsets[this.length]!;
+    if (wasteful(this.data.length, used)) {
+      const b = Buffer.allocUnsafeSlow(used);
+      this.data.copy(b, 0, 0, used);
+      this.data = b;
+    }
+    if (wasteful(this.offsets.length, this.length + 1)) this.offsets = this.offsets.slice(0, this.length + 1);
   }
 }
 
 /** A builder for a column of the given schema. */
-export function createBuilder(col: ColumnSchema, capacity: number): ColumnBuilder {
+export function createBuilder(col: ColumnSchema, capacity: number, bytesHint = capacity * 16): ColumnBuilder {
   switch (col.type) {
     case DataType.STRING:
-      return new StringBuilder(capacity, capacity * 16);
+      return new StringBuilder(capacity, bytesHint);
     case DataType.BOOLEAN:
       return new BooleanBuilder(capacity);
     case DataType.UINT128:

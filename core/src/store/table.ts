@@ -13,8 +13,9 @@ class Chunk {
     schema: TableSchema,
     readonly firstSeq: number,
     capacity: number,
+    dataHints?: readonly number[],
   ) {
-    this.builders = schema.columns.map((c) => createBuilder(c, capacity));
+    this.builders = schema.columns.map((c, i) => createBuilder(c, capacity, dataHints?.[i]));
   }
   get rows(): number {
     return this.builders[0]!.length;
@@ -75,14 +76,18 @@ export class Table {
     readonly budgetBytes: number,
   ) {
     this.timeIndex = schema.columns.findIndex((c) => c.name === 'time_');
-    // Chunks of at most 1/32 of the budget keep the table within a few % of it.
-    this.chunkBytes = Math.max(4096, Math.floor(budgetBytes / 32));
+    // Chunks of at most 1/32 of the budget (and 16 MiB) keep the table within a few % of it.
+    this.chunkBytes = Math.max(4096, Math.min(16 * 1024 * 1024, Math.floor(budgetBytes / 32)));
     this.chunkRows = 65536;
     this.active = this.newChunk();
   }
 
   private newChunk(): Chunk {
-    const c = new Chunk(this.schema, this.nextSeq, 1024);
+    // Size a chunk like the last sealed one, so that steady appends do not regrow arrays.
+    const last = this.chunks.length ? this.chunks[this.chunks.length - 1]! : undefined;
+    const cap = last ? Math.min(this.chunkRows, Math.ceil(last.rows * 1.05) + 16) : 1024;
+    const hints = last?.builders.map((b) => Math.ceil(b.dataBytes * 1.05) + 256);
+    const c = new Chunk(this.schema, this.nextSeq, cap, hints);
     this.chunks.push(c);
     return c;
   }
