@@ -30,8 +30,13 @@ export function registerPlugins(program: Command): void {
       const dir = pluginsDir(config);
       const name = npmInstall(dir, spec);
       const file = resolvePlugin(name, dir);
-      if (!file) throw new Error(`installed ${name} but cannot resolve it from ${dir}`);
-      await checkPluginModule(file, name);
+      try {
+        if (!file) throw new Error(`installed ${name} but cannot resolve it from ${dir}`);
+        await checkPluginModule(file, name);
+      } catch (e) {
+        npmUninstall(dir, name);
+        throw e;
+      }
       const cfg = configPathOf(cmd) ?? 'nixie.yaml';
       setPluginInConfig(cfg, name, true);
       process.stdout.write(`added ${name} (installed in ${dir}, enabled in ${cfg})\n`);
