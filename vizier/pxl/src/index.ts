@@ -1,0 +1,18 @@
+export type { PlanColumn, Expr, AggSpec, AggStage, JoinHow, JoinColumn, PlanNode, PlanOutput, CompiledScript, FuncCall, CompileOptions } from './plan.js';
+export { PXL_ERROR_CODES, PxlError, pxlError, isPxlError, didYouMean, type PxlErrorCode, type SourcePos } from './errors.js';
+export { compileScript } from './compiler/compile.js';
+export {
+  BUNDLED_SCRIPTS_DIR,
+  loadBundle,
+  listBundles,
+  bundleCalls,
+  type ScriptBundle,
+  type BundleManifest,
+  type Vis,
+  type VisVariable,
+  type VisFunc,
+  type VisFuncArg,
+  type VisGlobalFunc,
+  type VisWidget,
+} from './bundle.js';
+export { compileBundle } from './compile-bundle.js';
