@@ -43,5 +43,5 @@ export type { MetricSource, SourceContext, Exporter, ExporterStats } from './hos
 export { InMemoryExporter, NoopExporter } from './host/exporters.js';
 export type { NixiePlugin, PluginManifest } from './host/plugin.js';
 export { PluginHost, type PluginFault, type PluginHostOptions } from './host/host.js';
-export { BUILTIN_PLUGINS, dataDir, pluginsDir, resolvePlugin, loadPlugins, dependencyOrder, type LoadPluginsResult } from './host/loader.js';
+export { BUILTIN_PLUGINS, dataDir, pluginsDir, resolvePlugin, loadPlugins, dependencyOrder, type LoadPluginsResult, type LoadPluginsOptions } from './host/loader.js';
 export { CORE_VERSION } from './version.js';

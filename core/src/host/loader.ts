@@ -52,10 +52,15 @@ export interface LoadPluginsResult {
   missingBuiltins: string[];
 }
 
+export interface LoadPluginsOptions {
+  /** Load the built-in plugins too (default true). */
+  builtins?: boolean;
+}
+
 /** Imports and registers the built-in and configured plugins, dependencies first. */
-export async function loadPlugins(host: PluginHost, config: NixieConfig): Promise<LoadPluginsResult> {
+export async function loadPlugins(host: PluginHost, config: NixieConfig, opts: LoadPluginsOptions = {}): Promise<LoadPluginsResult> {
   const wanted = new Map<string, Record<string, unknown>>();
-  for (const name of BUILTIN_PLUGINS) {
+  for (const name of opts.builtins === false ? [] : BUILTIN_PLUGINS) {
     const c = config.plugins[name];
     if (c === false) continue;
     wanted.set(name, typeof c === 'object' ? c : {});
