@@ -1,0 +1,39 @@
+import { DEFAULT_DECODER_LIMITS, HTTP_EVENTS, MessageType, type Decoder, type DecoderLimits } from '@nixie/core';
+import { asBuffer, HTTP1, LF } from './bytes.js';
+import { methodAt } from './methods.js';
+import { parseMessage } from './parse.js';
+import { stitchHttp } from './stitch.js';
+import type { HttpMessage, HttpState } from './types.js';
+
+/** Offset >= from where an HTTP/1 message of `type` plausibly starts (at `from` or after a line feed), or -1. */
+export function findHttpBoundary(type: MessageType, buf: Uint8Array, from: number): number {
+  const b = asBuffer(buf);
+  if (type === MessageType.RESPONSE) {
+    for (let i = b.indexOf(HTTP1, from); i >= 0; i = b.indexOf(HTTP1, i + 1)) {
+      if (i === from || b[i - 1] === LF) return i;
+    }
+    return -1;
+  }
+  for (let i = from; i < b.length; i++) {
+    if (i !== from && b[i - 1] !== LF) continue;
+    const c = b[i]!;
+    if (c < 0x41 || c > 0x5a) continue;
+    for (let n = 3; n <= 9 && i + n < b.length; n++) {
+      if (b[i + n] === 0x20 && methodAt(b, i, n) !== '') return i;
+    }
+  }
+  return -1;
+}
+
+/** The HTTP/1.x decoder (http_events). */
+export const httpDecoder: Decoder<HttpMessage, HttpState> = {
+  protocol: 'http',
+  table: HTTP_EVENTS,
+  transport: 'stream',
+  createState(limits: DecoderLimits = DEFAULT_DECODER_LIMITS): HttpState {
+    return { limits, methods: [], upgradePending: false, upgraded: false };
+  },
+  findFrameBoundary: findHttpBoundary,
+  parseFrame: parseMessage,
+  stitch: (requests, responses) => stitchHttp(requests, responses),
+};

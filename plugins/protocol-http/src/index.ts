@@ -1,0 +1,21 @@
+import type { NixiePlugin, PluginHost } from '@nixie/core';
+import { httpDecoder } from './decoder.js';
+
+/** Used for every tap, so failures and traces name this plugin. */
+export const PLUGIN_NAME = '@nixie/protocol-http';
+
+/** Registers the HTTP/1.x decoder; body and header limits come from agent config through createState. */
+const plugin: NixiePlugin = {
+  name: PLUGIN_NAME,
+  manifest: { name: PLUGIN_NAME, core: '^0.1.0' },
+  apply(host: PluginHost): void {
+    host.hooks.registerDecoders.tap(PLUGIN_NAME, (registry) => registry.add(httpDecoder));
+  },
+};
+
+export default plugin;
+export { httpDecoder, findHttpBoundary } from './decoder.js';
+export { parseMessage } from './parse.js';
+export { stitchHttp, toRecord } from './stitch.js';
+export { headersJson, TRUNCATED_KEY } from './headers.js';
+export type { HttpMessage, HttpState } from './types.js';

@@ -1,0 +1,279 @@
+import { MessageType, type ParseResult } from '@nixie/core';
+import {
+  asBuffer, COLON, CR, containsLower, eqLower, HEADER_END, HT, HTTP1, isTokenChar, latin1, LF, parseDecimal, SP, utf8,
+} from './bytes.js';
+import { gatherChunked, inflateBody, scanChunked } from './body.js';
+import { addHeader, headersJson, newHeaderMap } from './headers.js';
+import { couldBeMethodPrefix, methodAt, MAX_METHOD_LENGTH } from './methods.js';
+import { MAX_HEADER_BYTES, MAX_PENDING_METHODS, type HttpMessage, type HttpState } from './types.js';
+
+const NEEDS_MORE: ParseResult<HttpMessage> = Object.freeze({ kind: 'needs-more-data' });
+const INVALID: ParseResult<HttpMessage> = Object.freeze({ kind: 'invalid' });
+const EOS: ParseResult<HttpMessage> = Object.freeze({ kind: 'eos' });
+
+/** What the header fields say about framing and content; reused between calls (one parse at a time). */
+const fields = {
+  contentLength: -1,
+  chunked: false,
+  json: false,
+  text: false,
+  encoding: '' as '' | 'gzip' | 'deflate',
+  upgrade: false,
+  connectionUpgrade: false,
+};
+
+/** Parses the HTTP/1 message at the head of `buf`. Never throws: bad bytes give `invalid`. */
+export function parseMessage(type: MessageType, buf: Uint8Array, state: HttpState): ParseResult<HttpMessage> {
+  if (state.upgraded) return EOS;
+  // Bytes after an Upgrade request belong to the new protocol if the server agrees: wait for its answer.
+  if (type === MessageType.REQUEST && state.upgradePending) return NEEDS_MORE;
+  const len = buf.length;
+  if (len === 0) return NEEDS_MORE;
+  const b = asBuffer(buf);
+  if (!plausibleStart(type, b, len)) return INVALID;
+  const hdrEnd = b.indexOf(HEADER_END);
+  if (hdrEnd < 0) {
+    if (len > MAX_HEADER_BYTES) return INVALID;
+    // A complete first line can be checked now, so that junk is not buffered until the limit.
+    const lf = b.indexOf(LF);
+    if (lf >= 0 && !startLine(type, b, lf + 1, hdrLine)) return INVALID;
+    return NEEDS_MORE;
+  }
+  if (!startLine(type, b, hdrEnd + 2, hdrLine)) return INVALID;
+  if (!readFields(b, hdrLine.next, hdrEnd + 2)) return INVALID;
+  const bodyStart = hdrEnd + 4;
+  return type === MessageType.REQUEST ? finishRequest(b, bodyStart, state) : finishResponse(b, bodyStart, state);
+}
+
+/** The parsed first line; reused. */
+const hdrLine = { method: '', pathStart: 0, pathEnd: 0, minor: 0, status: 0, reasonStart: 0, reasonEnd: 0, next: 0 };
+
+function plausibleStart(type: MessageType, b: Buffer, len: number): boolean {
+  if (type === MessageType.REQUEST) return couldBeMethodPrefix(b, 0, len);
+  const n = Math.min(len, HTTP1.length);
+  for (let i = 0; i < n; i++) if (b[i] !== HTTP1[i]) return false;
+  return true;
+}
+
+/** Parses the first line, which ends before `limit`, into hdrLine; false if malformed. */
+function startLine(type: MessageType, b: Buffer, limit: number, out: typeof hdrLine): boolean {
+  const lf = b.indexOf(LF);
+  if (lf < 1 || lf >= limit || b[lf - 1] !== CR) return false;
+  const end = lf - 1; // the CR
+  out.next = lf + 1;
+  if (type === MessageType.REQUEST) {
+    let sp = 0;
+    while (sp < end && sp <= MAX_METHOD_LENGTH && b[sp] !== SP) sp++;
+    const method = methodAt(b, 0, sp);
+    if (method === '' || b[sp] !== SP) return false;
+    const ps = sp + 1;
+    let pe = ps;
+    while (pe < end && b[pe] !== SP) {
+      if (b[pe]! < 0x21 || b[pe] === 0x7f) return false;
+      pe++;
+    }
+    if (pe === ps || pe + 9 !== end) return false;
+    const minor = version(b, pe + 1);
+    if (minor < 0) return false;
+    out.method = method;
+    out.pathStart = ps;
+    out.pathEnd = pe;
+    out.minor = minor;
+    return true;
+  }
+  // HTTP/1.x SP ddd [SP reason]
+  const minor = version(b, 0);
+  if (minor < 0 || end < 12 || b[8] !== SP) return false;
+  let status = 0;
+  for (let i = 9; i < 12; i++) {
+    const d = b[i]! - 0x30;
+    if (d < 0 || d > 9) return false;
+    status = status * 10 + d;
+  }
+  if (status < 100) return false;
+  if (end > 12 && b[12] !== SP) return false;
+  out.minor = minor;
+  out.status = status;
+  out.reasonStart = Math.min(13, end);
+  out.reasonEnd = end;
+  return true;
+}
+
+/** Minor version of "HTTP/1.x" at `at`, or -1. */
+function version(b: Buffer, at: number): number {
+  for (let i = 0; i < HTTP1.length; i++) if (b[at + i] !== HTTP1[i]) return -1;
+  const m = b[at + HTTP1.length]! - 0x30;
+  return m === 0 || m === 1 ? m : -1;
+}
+
+let headerMap = newHeaderMap();
+
+/** Reads header lines in b[from..end) (end is just past the last line's CRLF) into `fields` and headerMap. */
+function readFields(b: Buffer, from: number, end: number): boolean {
+  fields.contentLength = -1;
+  fields.chunked = false;
+  fields.json = false;
+  fields.text = false;
+  fields.encoding = '';
+  fields.upgrade = false;
+  fields.connectionUpgrade = false;
+  headerMap = newHeaderMap();
+  let p = from;
+  while (p < end) {
+    let le = p;
+    while (le < end && b[le] !== CR) le++;
+    if (le >= end || b[le + 1] !== LF) return false;
+    let colon = p;
+    while (colon < le && b[colon] !== COLON) {
+      if (!isTokenChar(b[colon]!)) return false;
+      colon++;
+    }
+    if (colon === p || colon === le) return false;
+    let vs = colon + 1;
+    let ve = le;
+    while (vs < ve && (b[vs] === SP || b[vs] === HT)) vs++;
+    while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HT)) ve--;
+    if (!noteField(b, p, colon, vs, ve)) return false;
+    addHeader(headerMap, latin1(b, p, colon), latin1(b, vs, ve));
+    p = le + 2;
+  }
+  return true;
+}
+
+/** Records what a field says about framing or content; false if it makes the message malformed. */
+function noteField(b: Buffer, ns: number, ne: number, vs: number, ve: number): boolean {
+  switch (ne - ns) {
+    case 14:
+      if (eqLower(b, ns, ne, 'content-length')) {
+        const n = parseDecimal(b, vs, ve);
+        if (n < 0 || (fields.contentLength >= 0 && fields.contentLength !== n)) return false;
+        fields.contentLength = n;
+      }
+      return true;
+    case 17:
+      if (eqLower(b, ns, ne, 'transfer-encoding')) fields.chunked = containsLower(b, vs, ve, 'chunked');
+      return true;
+    case 12:
+      if (eqLower(b, ns, ne, 'content-type')) {
+        fields.json = containsLower(b, vs, ve, 'json');
+        fields.text = fields.json || containsLower(b, vs, ve, 'text/') || containsLower(b, vs, ve, 'xml') ||
+          containsLower(b, vs, ve, 'javascript') || containsLower(b, vs, ve, 'x-www-form-urlencoded');
+      }
+      return true;
+    case 16:
+      if (eqLower(b, ns, ne, 'content-encoding')) {
+        fields.encoding = containsLower(b, vs, ve, 'gzip') ? 'gzip' : containsLower(b, vs, ve, 'deflate') ? 'deflate' : '';
+      }
+      return true;
+    case 7:
+      if (eqLower(b, ns, ne, 'upgrade')) fields.upgrade = true;
+      return true;
+    case 10:
+      if (eqLower(b, ns, ne, 'connection')) fields.connectionUpgrade = containsLower(b, vs, ve, 'upgrade');
+      return true;
+    default:
+      return true;
+  }
+}
+
+/** Body framing result: [bodyEnd, bodySize] through these module variables (no tuple allocation). */
+let bodyEnd = 0;
+let bodySize = 0;
+
+/** Sets bodyEnd/bodySize from the fields; returns a non-success result if the body is incomplete or bad. */
+function frameBody(b: Buffer, start: number, untilEnd: boolean): ParseResult<HttpMessage> | undefined {
+  if (fields.chunked) {
+    const s = scanChunked(b, start, b.length);
+    if (s.end === -1) return NEEDS_MORE;
+    if (s.end < 0) return INVALID;
+    bodyEnd = s.end;
+    bodySize = s.size;
+    return undefined;
+  }
+  if (fields.contentLength >= 0) {
+    if (start + fields.contentLength > b.length) return NEEDS_MORE;
+    bodyEnd = start + fields.contentLength;
+    bodySize = fields.contentLength;
+    return undefined;
+  }
+  // No framing: a request has no body; a response runs to the end of the connection, so take what is here.
+  bodyEnd = untilEnd ? b.length : start;
+  bodySize = bodyEnd - start;
+  return undefined;
+}
+
+function bodyText(b: Buffer, start: number, limit: number): string {
+  if (bodySize === 0 || limit === 0) return '';
+  if (fields.encoding !== '' && fields.text) {
+    const raw = fields.chunked ? gatherChunked(b, start, bodySize) : b.subarray(start, start + bodySize);
+    const inflated = inflateBody(raw, fields.encoding);
+    if (inflated) return utf8(inflated, 0, Math.min(inflated.length, limit));
+  }
+  if (fields.chunked) {
+    const g = gatherChunked(b, start, limit);
+    return utf8(g, 0, g.length);
+  }
+  return utf8(b, start, start + Math.min(bodySize, limit));
+}
+
+function finishRequest(b: Buffer, start: number, state: HttpState): ParseResult<HttpMessage> {
+  const bad = frameBody(b, start, false);
+  if (bad) return bad;
+  const method = hdrLine.method;
+  const frame: HttpMessage = {
+    startNs: 0,
+    endNs: 0,
+    type: MessageType.REQUEST,
+    minorVersion: hdrLine.minor,
+    method,
+    path: latin1(b, hdrLine.pathStart, hdrLine.pathEnd),
+    status: 0,
+    message: '',
+    headers: headersJson(headerMap, state.limits.headersLimitBytes),
+    contentType: fields.json ? 1 : 0,
+    body: bodyText(b, start, state.limits.bodyLimitBytes),
+    bodySize,
+  };
+  if (state.methods.length >= MAX_PENDING_METHODS) state.methods.shift();
+  state.methods.push(method);
+  if (method === 'CONNECT' || (fields.upgrade && fields.connectionUpgrade)) state.upgradePending = true;
+  return { kind: 'success', frame, consumed: bodyEnd };
+}
+
+function finishResponse(b: Buffer, start: number, state: HttpState): ParseResult<HttpMessage> {
+  const status = hdrLine.status;
+  const method = state.methods.length > 0 ? state.methods[0]! : '';
+  if (status < 200 && status !== 101) {
+    // 100 Continue, 103 Early Hints: interim, the final response follows for the same request.
+    return { kind: 'ignored', consumed: start };
+  }
+  const bodiless = status === 101 || status === 204 || status === 304 || method === 'HEAD' ||
+    (method === 'CONNECT' && status < 300);
+  if (bodiless) {
+    bodyEnd = start;
+    bodySize = 0;
+  } else {
+    const bad = frameBody(b, start, true);
+    if (bad) return bad;
+  }
+  const frame: HttpMessage = {
+    startNs: 0,
+    endNs: 0,
+    type: MessageType.RESPONSE,
+    minorVersion: hdrLine.minor,
+    method: '',
+    path: '',
+    status,
+    message: latin1(b, hdrLine.reasonStart, hdrLine.reasonEnd),
+    headers: headersJson(headerMap, state.limits.headersLimitBytes),
+    contentType: fields.json ? 1 : 0,
+    body: bodiless ? '' : bodyText(b, start, state.limits.bodyLimitBytes),
+    bodySize,
+  };
+  state.methods.shift();
+  if (state.upgradePending) {
+    state.upgradePending = false;
+    if (status === 101 || (method === 'CONNECT' && status < 300)) state.upgraded = true;
+  }
+  return { kind: 'success', frame, consumed: bodyEnd };
+}

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { PluginHost, createLogger } from '@nixie/core';
+import plugin, { httpDecoder } from '../src/index.js';
+import type { HttpMessage } from '../src/types.js';
+import { msg, REQ, RESP } from './helpers.js';
+
+const frame = (over: Partial<HttpMessage>): HttpMessage => ({
+  startNs: 0, endNs: 0, type: 0, minorVersion: 1, method: 'GET', path: '/', status: 0, message: '', headers: '{}',
+  contentType: 0, body: '', bodySize: 0, ...over,
+});
+
+describe('@nixie/protocol-http decoder', () => {
+  it('registers the http decoder through registerDecoders', async () => {
+    const host = new PluginHost({ log: createLogger('silent') });
+    host.register(plugin);
+    await host.boot();
+    assert.equal(host.decoders.get('http'), httpDecoder);
+  });
+
+  it('finds frame boundaries at line starts only', () => {
+    const b = Buffer.from('junk GET x\r\nPOST /a HTTP/1.1\r\n');
+    assert.equal(httpDecoder.findFrameBoundary(REQ, b, 0), 12);
+    assert.equal(httpDecoder.findFrameBoundary(REQ, Buffer.from('GET / HTTP/1.1'), 0), 0);
+    const r = Buffer.from('xxHTTP/1.1 200\r\nHTTP/1.1 200 OK\r\n');
+    assert.equal(httpDecoder.findFrameBoundary(RESP, r, 0), 16);
+    assert.equal(httpDecoder.findFrameBoundary(RESP, r, 2), 2);
+    assert.equal(httpDecoder.findFrameBoundary(RESP, Buffer.from('nothing'), 0), -1);
+  });
+
+  it('stitches in order, with latency from the request start to the response end', () => {
+    const reqs = [frame({ startNs: 100, endNs: 110, path: '/a' }), frame({ startNs: 200, endNs: 210, path: '/b' })];
+    const resps = [frame({ type: 1, status: 200, startNs: 150, endNs: 160 })];
+    const out = httpDecoder.stitch(reqs, resps, httpDecoder.createState());
+    assert.equal(out.records.length, 1);
+    assert.equal(out.records[0]!.req_path, '/a');
+    assert.equal(out.records[0]!.latency, 60);
+    assert.equal(out.records[0]!.time_, 160);
+    assert.equal(reqs.length, 1, 'the unanswered request waits');
+    assert.equal(resps.length, 0);
+  });
+
+  it('drops a response that ended before the oldest request began', () => {
+    const reqs = [frame({ startNs: 500, endNs: 510 })];
+    const resps = [frame({ type: 1, status: 200, startNs: 100, endNs: 120 }), frame({ type: 1, status: 201, startNs: 600, endNs: 610 })];
+    const out = httpDecoder.stitch(reqs, resps, httpDecoder.createState());
+    assert.equal(out.errors, 1);
+    assert.deepEqual(out.records.map((r) => r.resp_status), [201]);
+  });
+
+  it('never throws on arbitrary bytes, whatever the direction and state', () => {
+    const valid = [msg(['GET / HTTP/1.1', 'Host: x']), msg(['HTTP/1.1 200 OK', 'Transfer-Encoding: chunked'], '5\r\nhello\r\n0\r\n\r\n')];
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(valid.length - 1), fc.nat(400), fc.boolean(), (junk, which, cut, asResp) => {
+        const base = valid[which]!;
+        const bytes = Buffer.concat([base.subarray(0, cut % (base.length + 1)), junk]);
+        const s = httpDecoder.createState({ bodyLimitBytes: 16, headersLimitBytes: 64 });
+        for (const type of asResp ? [RESP, REQ] : [REQ, RESP]) {
+          let off = 0;
+          for (let i = 0; i < 50 && off <= bytes.length; i++) {
+            const r = httpDecoder.parseFrame(type, bytes.subarray(off), s);
+            if (r.kind === 'success' || r.kind === 'ignored') {
+              assert.ok(r.consumed > 0 && off + r.consumed <= bytes.length);
+              off += r.consumed;
+            } else if (r.kind === 'invalid') {
+              const next = httpDecoder.findFrameBoundary(type, bytes, off + 1);
+              if (next < 0) break;
+              off = next;
+            } else break;
+          }
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
