@@ -71,6 +71,7 @@ export async function loadPlugins(host: PluginHost, config: NixieConfig, opts: L
   }
   const dir = pluginsDir(config);
   const plugins = new Map<string, NixiePlugin>();
+  const packageOf = new Map<NixiePlugin, string>();
   const missingBuiltins: string[] = [];
   for (const name of wanted.keys()) {
     const file = resolvePlugin(name, dir);
@@ -92,9 +93,10 @@ export async function loadPlugins(host: PluginHost, config: NixieConfig, opts: L
       throw createError('NIXIE_ERR_PLUGIN_INVALID', name, 'its default export needs `name` and `apply(host)`');
     }
     plugins.set(name, plugin);
+    packageOf.set(plugin, name);
   }
   const order = dependencyOrder([...plugins.values()]);
-  for (const p of order) host.register(p, wanted.get(p.name) ?? wanted.get(p.manifest?.name ?? '') ?? {});
+  for (const p of order) host.register(p, wanted.get(packageOf.get(p)!) ?? {});
   if (missingBuiltins.length) host.log.debug(`built-in plugins not installed: ${missingBuiltins.join(', ')}`);
   return { loaded: order.map((p) => p.name), missingBuiltins };
 }
