@@ -7,3 +7,8 @@ export type { AgentAnnouncement, AgentInfo, AgentQueryRequest } from './wire.js'
 export { AgentRegistry, type RegistryOptions, type RegistryEvent } from './registry.js';
 export { announceAgent, type AnnounceOptions, type Announcer } from './announce.js';
 export { VIZIER_ERROR_CODES, VizierError, createVizierError, type VizierErrorCode } from './errors.js';
+export { serveAgentQueries, sliceBatch, type AgentQueryService, type ServeOptions } from './serve.js';
+export { QueryBroker, type BrokerOptions, type QueryRequest, type QueryEvent, type OutputColumn } from './broker.js';
+export { startApi, parseListen, parseRunRequest, errorBody, type ApiOptions, type ApiServer } from './api.js';
+export { batchRows, type JsonCell } from './json-rows.js';
+export { startVizier, attachAgent, connectBus, type VizierOptions, type Vizier, type VizierConfig, type AttachAgentOptions, type AttachedAgent } from './vizier.js';
