@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { MessageType } from '@nixie/core';
+import { MAX_PENDING, redisDecoder } from '../src/index.js';
+import { TRUNCATED } from '../src/text.js';
+import { bytes, command, resp } from './builders.js';
+import { concat, drive } from './drive.js';
+
+const LIMIT = 64;
+const LIMITS = { bodyLimitBytes: LIMIT, headersLimitBytes: 8192 };
+
+/** Valid traffic to mutate. */
+const SEEDS_REQ = concat(command('SET', 'key', 'value'), command('CONFIG', 'GET', 'x'), bytes('PING\r\n'), command('SUBSCRIBE', 'a'));
+const SEEDS_RESP = bytes(
+  resp.simple('OK') +
+    resp.array(resp.bulk('subscribe'), resp.bulk('a'), resp.int(1)) +
+    resp.map(resp.simple('k'), resp.push(resp.double('1.5'), resp.null())) +
+    resp.attr([resp.bulk('a'), resp.bool(true)], resp.verbatim('txt', 'v')) +
+    resp.blobError('E x'),
+);
+
+/** A byte stream, a mutation of a valid one, and where to cut it into chunks. */
+const mutated = (seed: Uint8Array) =>
+  fc
+    .record({
+      edits: fc.array(fc.tuple(fc.nat(seed.length + 4), fc.integer({ min: -1, max: 255 })), { maxLength: 4 }),
+      cut: fc.nat(seed.length),
+    })
+    .map(({ edits, cut }) => {
+      let b = Array.from(seed);
+      for (const [at, v] of edits) {
+        if (v < 0) b.splice(at, 1);
+        else if (at % 2) b[at % b.length] = v;
+        else b.splice(at, 0, v);
+      }
+      b = b.slice(0, Math.max(cut, b.length - cut));
+      return Uint8Array.from(b);
+    });
+
+function check(reqBytes: Uint8Array, respBytes: Uint8Array, split: number): void {
+  const state = redisDecoder.createState(LIMITS);
+  const k1 = Math.min(split, reqBytes.length);
+  const k2 = Math.min(split, respBytes.length);
+  const q = drive(redisDecoder, MessageType.REQUEST, [reqBytes.subarray(0, k1), reqBytes.subarray(k1)], state);
+  const r = drive(redisDecoder, MessageType.RESPONSE, [respBytes.subarray(0, k2), respBytes.subarray(k2)], state);
+  const out = redisDecoder.stitch(q.frames, r.frames, state);
+  assert.ok(q.frames.length <= MAX_PENDING && r.frames.length <= MAX_PENDING);
+  for (const rec of out.records) {
+    assert.ok(String(rec.resp).length <= LIMIT + TRUNCATED.length, 'resp bounded');
+    assert.ok(String(rec.req_args).length <= LIMIT + 2 * TRUNCATED.length, 'args bounded');
+    assert.ok(Number(rec.latency) >= 0);
+  }
+}
+
+describe('redis decoder: fuzz', () => {
+  it('never throws on random bytes and keeps state bounded (50k inputs)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 48 }), fc.uint8Array({ maxLength: 48 }), fc.nat(48), check),
+      { numRuns: 50_000 },
+    );
+  });
+
+  it('never throws on mutated valid traffic and keeps state bounded (50k inputs)', () => {
+    fc.assert(fc.property(mutated(SEEDS_REQ), mutated(SEEDS_RESP), fc.nat(120), check), { numRuns: 50_000 });
+  });
+
+  it('keeps pending frames bounded when replies never come', () => {
+    const state = redisDecoder.createState(LIMITS);
+    const one = command('GET', 'k');
+    const q = drive(redisDecoder, MessageType.REQUEST, [concat(...Array.from({ length: MAX_PENDING + 10 }, () => one))], state).frames;
+    const out = redisDecoder.stitch(q, [], state);
+    assert.equal(q.length, MAX_PENDING);
+    assert.equal(out.errors, 10);
+  });
+});
