@@ -2,7 +2,7 @@
 export const DataType = Object.freeze({
   /** Nanoseconds since the Unix epoch. Stored as float64: exact to 256 ns at today's epoch values. */
   TIME64NS: 'TIME64NS',
-  /** Two 64-bit halves; Nixie's upid keeps pid in `high` and process start time (ns since boot) in `low`. */
+  /** Two 64-bit halves; a upid keeps pid in `high` and process start time in clock ticks since boot (/proc/<pid>/stat field 22) in `low`. */
   UINT128: 'UINT128',
   /** Signed integer; stored as float64, exact within ±2^53. */
   INT64: 'INT64',
