@@ -1,0 +1,34 @@
+import { HTTP_EVENTS, type Decoder, type MessageType } from '@nixie/core';
+import type { HalfStream } from './half-stream.js';
+import { findHttp2Boundary, parseHttp2Frame } from './parse.js';
+import { createHttp2State, type Http2State } from './state.js';
+import { stitchHttp2 } from './stitch.js';
+
+/** Limits from config (agent.body_limit_bytes, agent.headers_limit_bytes) or the plugin's options. */
+export interface Http2DecoderOptions {
+  /** Body bytes kept per request and per response (Pixie: 512). */
+  bodyLimit?: number;
+  /** Bytes of headers JSON kept per request and per response (Pixie: 8 KiB). */
+  headersLimit?: number;
+}
+
+/**
+ * The HTTP/2 + gRPC decoder. Its frame is a half-stream: parseFrame consumes one HTTP/2 frame at a
+ * time and returns `ignored` until a frame ends one side of a stream (END_STREAM, or RST_STREAM),
+ * then `success` with that side's headers, trailers and body. Frames of many streams interleave on a
+ * connection, so the per-connection state keeps the open half-streams by id, and stitch pairs
+ * requests with responses by stream id. HPACK state is per direction in the connection state.
+ */
+export function createHttp2Decoder(opts: Http2DecoderOptions = {}): Decoder<HalfStream, Http2State> {
+  const parseLimits = { bodyLimit: opts.bodyLimit ?? 512 };
+  const recordLimits = { headersLimit: opts.headersLimit ?? 8192 };
+  return {
+    protocol: 'http2',
+    table: HTTP_EVENTS,
+    transport: 'stream',
+    createState: createHttp2State,
+    findFrameBoundary: (_type: MessageType, buf: Uint8Array, from: number) => findHttp2Boundary(buf, from),
+    parseFrame: (type, buf, state) => parseHttp2Frame(type, buf, state, parseLimits),
+    stitch: (requests, responses, state) => stitchHttp2(requests, responses, state, recordLimits),
+  };
+}
