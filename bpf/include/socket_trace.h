@@ -15,8 +15,11 @@
 #include <linux/types.h>
 #endif
 
-/* Largest data payload one data event can carry; the run-time cap (data_cap) is at most this. */
-#define NIXIE_MAX_DATA_SIZE 32768
+/*
+ * Largest data payload one data event can carry; the run-time cap (data_cap) is at most this.
+ * It makes sizeof(struct nixie_data_event) 32 KiB, the kernel's limit for a per-CPU map value.
+ */
+#define NIXIE_MAX_DATA_SIZE 32680
 /* Default cap on the bytes carried by one data event (Pixie's 30 KiB). */
 #define NIXIE_DEFAULT_DATA_CAP 30720
 /* Default number of bytes of traffic between two stats events of one connection. */

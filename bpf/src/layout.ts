@@ -18,8 +18,8 @@ export interface StructLayout {
 
 const f = (offset: number, size: number): FieldLayout => Object.freeze({ offset, size });
 
-/** Largest data payload of one data event (NIXIE_MAX_DATA_SIZE). */
-export const MAX_DATA_SIZE = 32768;
+/** Largest data payload of one data event (NIXIE_MAX_DATA_SIZE): a data event is then 32 KiB at most. */
+export const MAX_DATA_SIZE = 32680;
 /** Default cap on the bytes of one data event (NIXIE_DEFAULT_DATA_CAP, Pixie's 30 KiB). */
 export const DEFAULT_DATA_CAP = 30720;
 /** Default bytes of traffic between two stats events of a connection (NIXIE_DEFAULT_STATS_THRESHOLD). */

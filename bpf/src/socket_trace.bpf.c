@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
+/*
+ * Socket tracing from syscall tracepoints (no kprobes): each sys_enter_* stashes its arguments per thread,
+ * the matching sys_exit_* reads them back with the result and produces events.
+ * Only IPv4/IPv6 sockets are traced; the fd's file is checked in the kernel (files and pipes give nothing).
+ */
+#include "common.bpf.h"
+#include "infer.bpf.h"
+
+/* Load-time settings (user space sets them in .rodata before load). */
+const volatile __u32 data_cap = NIXIE_DEFAULT_DATA_CAP;
+const volatile bool capture_unknown = false;
+const volatile __u32 stats_threshold = NIXIE_DEFAULT_STATS_THRESHOLD;
+const volatile __u32 chunk_limit = NIXIE_DEFAULT_CHUNK_LIMIT;
+
+#define AF_INET 2
+#define AF_INET6 10
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define EINPROGRESS 115
+#define MAX_STEPS 8192
+
+/* How the exit handler finds the bytes of a syscall. */
+enum buf_mode {
+	MODE_BUF = 0,  /* one buffer: read, write, sendto, recvfrom */
+	MODE_IOV = 1,  /* an iovec array: readv, writev */
+	MODE_MSG = 2,  /* a user_msghdr: sendmsg, recvmsg */
+	MODE_MMSG = 3, /* an mmsghdr array: sendmmsg, recvmmsg */
+	MODE_NONE = 4, /* no bytes to read: sendfile */
+};
+
+struct syscall_args {
+	__u8 sys;  /* enum nixie_syscall */
+	__u8 dir;  /* enum nixie_direction */
+	__u8 mode; /* enum buf_mode */
+	__u8 _pad;
+	__s32 fd;
+	__u64 buf;   /* buffer, iovec array, msghdr or mmsghdr array */
+	__u64 count; /* buffer length or iovec count */
+	__u64 addr;  /* sockaddr (sendto/recvfrom/connect) */
+};
+
+struct conn_state {
+	__u64 start_time_ns;
+	__u64 generation;
+	__u64 pos[2];       /* by direction */
+	__u64 stats_total;  /* pos[0] + pos[1] at the last stats event */
+	__u8 protocol;
+	__u8 role;
+	__u8 flags;
+	__u8 _pad;
+	__u16 sock_type;
+	__u16 family;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, NIXIE_MAX_INFLIGHT);
+	__type(key, __u64); /* pid_tgid */
+	__type(value, struct syscall_args);
+} inflight SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, NIXIE_MAX_CONNS);
+	__type(key, __u64); /* tgid << 32 | fd */
+	__type(value, struct conn_state);
+} conns SEC(".maps");
+
+/* Scratch space for one data event (too big for the stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct nixie_data_event);
+} data_scratch SEC(".maps");
+
+static __always_inline __u64 conn_key(__u32 tgid, __s32 fd)
+{
+	return ((__u64)tgid << 32) | (__u32)fd;
+}
+
+/* The struct sock behind `fd` if it is an IPv4/IPv6 socket, else NULL. */
+static __always_inline struct sock *inet_sock_of_fd(__s32 fd)
+{
+	if (fd < 0)
+		return NULL;
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	if (!fdt || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	if (!f)
+		return NULL;
+	umode_t mode = BPF_CORE_READ(f, f_inode, i_mode);
+	if ((mode & S_IFMT) != S_IFSOCK)
+		return NULL;
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+	if (!sk)
+		return NULL;
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (family != AF_INET && family != AF_INET6)
+		return NULL;
+	return sk;
+}
+
+static __always_inline void sock_addrs(struct sock *sk, struct nixie_sockaddr *local, struct nixie_sockaddr *remote)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	local->family = family;
+	remote->family = family;
+	local->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	remote->port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (family == AF_INET) {
+		bpf_core_read(local->addr, 4, &sk->__sk_common.skc_rcv_saddr);
+		bpf_core_read(remote->addr, 4, &sk->__sk_common.skc_daddr);
+	} else {
+		bpf_core_read(local->addr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		bpf_core_read(remote->addr, 16, &sk->__sk_common.skc_v6_daddr);
+	}
+}
+
+/* Reads an IPv4/IPv6 sockaddr from user memory; leaves `out` zeroed for anything else. */
+static __always_inline void user_sockaddr(__u64 uaddr, struct nixie_sockaddr *out)
+{
+	if (!uaddr)
+		return;
+	struct sockaddr_in6 sa = {};
+	if (bpf_probe_read_user(&sa, sizeof(sa.sin6_family) + sizeof(sa.sin6_port) + sizeof(sa.sin6_flowinfo), (void *)uaddr))
+		return;
+	if (sa.sin6_family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)&sa;
+		out->family = AF_INET;
+		out->port = bpf_ntohs(sin->sin_port);
+		__builtin_memcpy(out->addr, &sin->sin_addr, 4);
+	} else if (sa.sin6_family == AF_INET6) {
+		if (bpf_probe_read_user(&sa, sizeof(sa), (void *)uaddr))
+			return;
+		out->family = AF_INET6;
+		out->port = bpf_ntohs(sa.sin6_port);
+		__builtin_memcpy(out->addr, &sa.sin6_addr, 16);
+	}
+}
+
+static __always_inline void fill_header(struct nixie_event_header *h, __u8 kind, __u32 tgid, __s32 fd,
+					const struct conn_state *c)
+{
+	h->kind = kind;
+	h->protocol = c->protocol;
+	h->role = c->role;
+	h->flags = c->flags;
+	h->cpu = bpf_get_smp_processor_id();
+	h->timestamp_ns = bpf_ktime_get_ns();
+	h->conn.start_time_ns = c->start_time_ns;
+	h->conn.pid = tgid;
+	h->conn.fd = fd;
+	h->conn.generation = c->generation;
+}
+
+/* Starts tracking a connection and sends its open event; returns the map's copy. */
+static __always_inline struct conn_state *open_conn(__u32 tgid, __s32 fd, struct sock *sk, __u8 role, __u8 sys)
+{
+	__u64 key = conn_key(tgid, fd);
+	struct conn_state c = {};
+	c.start_time_ns = current_start_time();
+	c.generation = bpf_ktime_get_ns();
+	c.role = role;
+	c.sock_type = BPF_CORE_READ(sk, sk_type);
+	c.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	bpf_map_update_elem(&conns, &key, &c, BPF_ANY);
+
+	struct nixie_conn_open_event ev = {};
+	fill_header(&ev.hdr, NIXIE_EV_CONN_OPEN, tgid, fd, &c);
+	sock_addrs(sk, &ev.local, &ev.remote);
+	ev.sock_type = c.sock_type;
+	ev.syscall = sys;
+	submit(&ev, sizeof(ev), NIXIE_EV_CONN_OPEN);
+	return bpf_map_lookup_elem(&conns, &key);
+}
+
+static __always_inline void send_totals(__u8 kind, __u32 tgid, __s32 fd, const struct conn_state *c)
+{
+	struct nixie_conn_close_event ev = {};
+	fill_header(&ev.hdr, kind, tgid, fd, c);
+	ev.bytes_sent = c->pos[NIXIE_DIR_EGRESS];
+	ev.bytes_recv = c->pos[NIXIE_DIR_INGRESS];
+	submit(&ev, sizeof(ev), kind);
+}
+
+/* ---------- entry: stash the arguments ---------- */
+
+static __always_inline int stash(__u8 sys, __u8 dir, __u8 mode, __s32 fd, __u64 buf, __u64 count, __u64 addr)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	if (!pid_traced(id >> 32))
+		return 0;
+	struct syscall_args a = { .sys = sys, .dir = dir, .mode = mode, .fd = fd, .buf = buf, .count = count, .addr = addr };
+	bpf_map_update_elem(&inflight, &id, &a, BPF_ANY);
+	return 0;
+}
+
+#define ARG(i) (ctx->args[i])
+
+SEC("tracepoint/syscalls/sys_enter_connect")
+int nixie_enter_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash(NIXIE_SYS_CONNECT, 0, MODE_NONE, ARG(0), 0, 0, ARG(1));
+}
+SEC("tracepoint/syscalls/sys_enter_accept")
+int nixie_enter_accept(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash(NIXIE_SYS_ACCEPT, 0, MODE_NONE, ARG(0), 0, 0, 0);
+}
+SEC("tracepoint/syscalls/sys_enter_accept4")
+int nixie_enter_accept4(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash(NIXIE_SYS_ACCEPT4, 0, MODE_NONE, ARG(0), 0, 0, 0);
+}
+SEC("tracepoint/syscalls/sys_enter_close")
+int nixie_enter_close(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash(NIXIE_SYS_CLOSE, 0, MODE_NONE, ARG(0), 0, 0, 0);
+}
+SEC("tracepoint/syscalls/sys_enter_write")
+int nixie_enter_write(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash(NIXIE_SYS_WRITE, NIXIE_DIR_EGRESS, MODE_BUF, ARG(0), ARG(1), ARG(2), 0);
+}
+SEC("tracepoint/syscalls/sys_enter_read")
+int nixie_enter_read(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash(NIXIE_SYS_READ, NIXIE_DIR_INGRESS, MODE_BUF, ARG(0), ARG(1), ARG(2), 0);
+}
+SEC("tracepoint/syscalls/sys_enter_writev")
+int nixie_enter_writev(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash(NIXIE_SYS_WRITEV, NIXIE_DIR_EGRESS, MODE_IOV, ARG(0), ARG(1), ARG(2), 0);
+}
+SEC("tracepoint/syscalls/sys_enter_readv")
+int nixie_enter_readv(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash(NIXIE_SYS_READV, NIXIE_DIR_INGRESS, MODE_IOV, ARG(0), ARG(1), ARG(2), 0);
+}
+SEC("tracepoint/syscalls/sys_enter_sendto")
+int nixie_enter_sendto(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash(NIXIE_SYS_SENDTO, NIXIE_DIR_EGRESS, MODE_BUF, ARG(0), ARG(1), ARG(2), ARG(4));
+}
+SEC("tracepoint/syscalls/sys_enter_recvfrom")
+int nixie_enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash(NIXIE_SYS_RECVFROM, NIXIE_DIR_INGRESS, MODE_BUF, ARG(0), ARG(1), ARG(2), ARG(4));
+}
+SEC("tracepoint/syscalls/sys_enter_sendmsg")
+int nixie_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash(NIXIE_SYS_SENDMSG, NIXIE_DIR_EGRESS, MODE_MSG, ARG(0), ARG(1), 1, 0);
+}
+SEC("tracepoint/syscalls/sys_enter_recvmsg")
+int nixie_enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash(NIXIE_SYS_RECVMSG, NIXIE_DIR_INGRESS, MODE_MSG, ARG(0), ARG(1), 1, 0);
+}
+SEC("tracepoint/syscalls/sys_enter_sendmmsg")
+int nixie_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash(NIXIE_SYS_SENDMMSG, NIXIE_DIR_EGRESS, MODE_MMSG, ARG(0), ARG(1), ARG(2), 0);
+}
+SEC("tracepoint/syscalls/sys_enter_recvmmsg")
+int nixie_enter_recvmmsg(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash(NIXIE_SYS_RECVMMSG, NIXIE_DIR_INGRESS, MODE_MMSG, ARG(0), ARG(1), ARG(2), 0);
+}
+SEC("tracepoint/syscalls/sys_enter_sendfile64")
+int nixie_enter_sendfile(struct trace_event_raw_sys_enter *ctx)
+{
+	return stash(NIXIE_SYS_SENDFILE, NIXIE_DIR_EGRESS, MODE_NONE, ARG(0), 0, 0, 0);
+}
+
+/* ---------- exit: produce events ---------- */
+
+static __always_inline struct syscall_args *take_args(__u64 id, struct syscall_args *out)
+{
+	struct syscall_args *a = bpf_map_lookup_elem(&inflight, &id);
+	if (!a)
+		return NULL;
+	*out = *a;
+	bpf_map_delete_elem(&inflight, &id);
+	return out;
+}
+
+static __always_inline int exit_open(struct trace_event_raw_sys_exit *ctx, __u8 role)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct syscall_args a;
+	if (!take_args(id, &a))
+		return 0;
+	long ret = ctx->ret;
+	__s32 fd;
+	if (role == NIXIE_ROLE_CLIENT) {
+		if (ret != 0 && ret != -EINPROGRESS)
+			return 0;
+		fd = a.fd;
+	} else {
+		if (ret < 0)
+			return 0;
+		fd = ret;
+	}
+	struct sock *sk = inet_sock_of_fd(fd);
+	if (!sk)
+		return 0;
+	open_conn(id >> 32, fd, sk, role, a.sys);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_connect")
+int nixie_exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit_open(ctx, NIXIE_ROLE_CLIENT);
+}
+SEC("tracepoint/syscalls/sys_exit_accept")
+int nixie_exit_accept(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit_open(ctx, NIXIE_ROLE_SERVER);
+}
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int nixie_exit_accept4(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit_open(ctx, NIXIE_ROLE_SERVER);
+}
+
+SEC("tracepoint/syscalls/sys_exit_close")
+int nixie_exit_close(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct syscall_args a;
+	if (!take_args(id, &a) || ctx->ret != 0)
+		return 0;
+	__u64 key = conn_key(id >> 32, a.fd);
+	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
+	if (!c)
+		return 0;
+	send_totals(NIXIE_EV_CONN_CLOSE, id >> 32, a.fd, c);
+	bpf_map_delete_elem(&conns, &key);
+	return 0;
+}
+
+/* Walks the bytes of one syscall (buffers, iovecs, messages) one step per bpf_loop iteration. */
+struct walk {
+	struct nixie_event_header hdr; /* template for data events */
+	struct nixie_sockaddr remote;
+	__u64 pos;      /* stream position of the next byte */
+	__u64 buf;      /* current segment */
+	__u64 buf_len;  /* bytes left in the current segment */
+	__u64 iov;      /* current iovec array */
+	__u64 iovcnt;
+	__u64 iov_idx;
+	__u64 msgvec;   /* mmsghdr array */
+	__u32 nmsgs;
+	__u32 msg_idx;
+	__u64 msg_left; /* bytes of the current message not walked yet */
+	__u32 msg_size;
+	__u32 msg_off;
+	__u32 chunks;   /* data events sent for the current message */
+	__u8 dir;
+	__u8 sys;
+	__u8 emit;      /* send data events (else only count positions) */
+	__u8 mode;
+};
+
+/*
+ * The walk lives in a per-CPU map, not on the stack: the verifier then sees its fields as unknown
+ * scalars, so the bpf_loop callback's states converge instead of being explored once per iteration.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct walk);
+} walk_scratch SEC(".maps");
+
+static __always_inline void emit_chunk(struct walk *w, __u32 n)
+{
+	__u32 zero = 0;
+	struct nixie_data_event *e = bpf_map_lookup_elem(&data_scratch, &zero);
+	if (!e)
+		return;
+	e->hdr = w->hdr;
+	e->hdr.timestamp_ns = bpf_ktime_get_ns();
+	e->pos = w->pos;
+	e->msg_size = w->msg_size;
+	e->chunk_offset = w->msg_off;
+	e->direction = w->dir;
+	e->syscall = w->sys;
+	e->remote = w->remote;
+	if (n > NIXIE_MAX_DATA_SIZE)
+		n = NIXIE_MAX_DATA_SIZE;
+	if (w->msg_left > n)
+		e->hdr.flags |= NIXIE_FLAG_TRUNCATED;
+	e->data_len = n;
+	if (n > 0 && bpf_probe_read_user(e->data, n, (void *)w->buf) != 0)
+		e->data_len = n = 0;
+	if (n > NIXIE_MAX_DATA_SIZE)
+		return;
+	submit(e, offsetof(struct nixie_data_event, data) + n, NIXIE_EV_DATA);
+}
+
+/* Loads the next message of an mmsghdr array; returns false when there is none. */
+static __always_inline bool next_mmsg(struct walk *w)
+{
+	if (w->msg_idx >= w->nmsgs)
+		return false;
+	struct mmsghdr m = {};
+	bpf_probe_read_user(&m, sizeof(m), (void *)(w->msgvec + (__u64)w->msg_idx * sizeof(struct mmsghdr)));
+	w->msg_idx++;
+	w->iov = (__u64)m.msg_hdr.msg_iov;
+	w->iovcnt = m.msg_hdr.msg_iovlen;
+	w->iov_idx = 0;
+	w->msg_left = m.msg_len;
+	w->msg_size = m.msg_len;
+	w->msg_off = 0;
+	w->chunks = 0;
+	__builtin_memset(&w->remote, 0, sizeof(w->remote));
+	if (m.msg_hdr.msg_namelen > 0)
+		user_sockaddr((__u64)m.msg_hdr.msg_name, &w->remote);
+	if (!w->emit) {
+		w->pos += w->msg_left;
+		w->msg_left = 0;
+	}
+	return true;
+}
+
+static long walk_step(__u32 i, void *ctx)
+{
+	__u32 zero = 0;
+	struct walk *w = bpf_map_lookup_elem(&walk_scratch, &zero);
+	if (!w)
+		return 1;
+	if (w->buf_len == 0) {
+		if (w->msg_left > 0 && w->iov_idx < w->iovcnt) {
+			struct iovec v = {};
+			bpf_probe_read_user(&v, sizeof(v), (void *)(w->iov + w->iov_idx * sizeof(struct iovec)));
+			w->iov_idx++;
+			w->buf = (__u64)v.iov_base;
+			w->buf_len = v.iov_len < w->msg_left ? v.iov_len : w->msg_left;
+			return 0;
+		}
+		/* The message is done (bytes the iovecs did not cover are a gap). */
+		w->pos += w->msg_left;
+		w->msg_left = 0;
+		if (w->mode == MODE_MMSG && next_mmsg(w))
+			return 0;
+		return 1;
+	}
+	__u32 cap = data_cap;
+	__u32 n = w->buf_len < cap ? w->buf_len : cap;
+	if (w->chunks >= chunk_limit) {
+		/* Skip the rest of this message: user space sees a gap. */
+		w->pos += w->msg_left;
+		w->msg_left = 0;
+		w->buf_len = 0;
+		w->iov_idx = w->iovcnt;
+		return 0;
+	}
+	emit_chunk(w, n);
+	w->chunks++;
+	w->buf += n;
+	w->buf_len -= n;
+	w->msg_left -= n;
+	w->msg_off += n;
+	w->pos += n;
+	return 0;
+}
+
+/* Address of the first segment's bytes, and its length, for protocol inference. */
+static __always_inline __u64 first_segment(struct syscall_args *a, __u64 *len)
+{
+	struct iovec v = {};
+	__u64 iov = 0;
+	if (a->mode == MODE_BUF) {
+		*len = a->count;
+		return a->buf;
+	}
+	if (a->mode == MODE_IOV) {
+		iov = a->buf;
+	} else if (a->mode == MODE_MSG) {
+		struct user_msghdr m = {};
+		bpf_probe_read_user(&m, sizeof(m), (void *)a->buf);
+		iov = (__u64)m.msg_iov;
+	} else if (a->mode == MODE_MMSG) {
+		struct mmsghdr m = {};
+		bpf_probe_read_user(&m, sizeof(m), (void *)a->buf);
+		iov = (__u64)m.msg_hdr.msg_iov;
+	}
+	if (!iov)
+		return 0;
+	bpf_probe_read_user(&v, sizeof(v), (void *)iov);
+	*len = v.iov_len;
+	return (__u64)v.iov_base;
+}
+
+static __always_inline void maybe_infer(struct conn_state *c, struct syscall_args *a, __u64 msg_len)
+{
+	__u64 seg_len = 0;
+	__u64 seg = first_segment(a, &seg_len);
+	if (!seg)
+		return;
+	if (seg_len > msg_len)
+		seg_len = msg_len;
+	__u8 b[INFER_BYTES] = {};
+	__u32 n = seg_len < INFER_BYTES ? seg_len : INFER_BYTES;
+	if (n == 0 || bpf_probe_read_user(b, n, (void *)seg))
+		return;
+	struct infer_result r = infer_protocol(b, msg_len > 0xffffffff ? 0xffffffff : msg_len, c->sock_type);
+	if (r.protocol == NIXIE_PROTO_UNKNOWN)
+		return;
+	c->protocol = r.protocol;
+	if (c->role == NIXIE_ROLE_UNKNOWN && r.msg_type != MSG_UNKNOWN) {
+		bool sent_request = (a->dir == NIXIE_DIR_EGRESS) == (r.msg_type == MSG_REQUEST);
+		c->role = sent_request ? NIXIE_ROLE_CLIENT : NIXIE_ROLE_SERVER;
+		c->flags |= NIXIE_FLAG_ROLE_INFERRED;
+	}
+}
+
+/* Length of the first message of an mmsghdr array (for inference). */
+static __always_inline __u64 first_mmsg_len(__u64 msgvec)
+{
+	struct mmsghdr m = {};
+	bpf_probe_read_user(&m, sizeof(m), (void *)msgvec);
+	return m.msg_len;
+}
+
+static __always_inline int exit_data(struct trace_event_raw_sys_exit *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	struct syscall_args a;
+	if (!take_args(id, &a))
+		return 0;
+	long ret = ctx->ret;
+	if (ret <= 0)
+		return 0;
+	__u64 key = conn_key(tgid, a.fd);
+	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
+	if (!c) {
+		struct sock *sk = inet_sock_of_fd(a.fd);
+		if (!sk)
+			return 0;
+		c = open_conn(tgid, a.fd, sk, NIXIE_ROLE_UNKNOWN, a.sys);
+		if (!c)
+			return 0;
+	}
+	__u8 dir = a.dir & 1;
+
+	if (c->protocol == NIXIE_PROTO_UNKNOWN && a.mode != MODE_NONE)
+		maybe_infer(c, &a, a.mode == MODE_MMSG ? first_mmsg_len(a.buf) : (__u64)ret);
+
+	__u32 zero = 0;
+	struct walk *wp = bpf_map_lookup_elem(&walk_scratch, &zero);
+	if (!wp)
+		return 0;
+	__builtin_memset(wp, 0, sizeof(*wp));
+#define w (*wp)
+	fill_header(&w.hdr, NIXIE_EV_DATA, tgid, a.fd, c);
+	w.pos = c->pos[dir];
+	w.dir = dir;
+	w.sys = a.sys;
+	w.mode = a.mode;
+	w.emit = c->protocol != NIXIE_PROTO_UNKNOWN || capture_unknown;
+
+	if (a.mode == MODE_MMSG) {
+		w.msgvec = a.buf;
+		w.nmsgs = ret;
+	} else {
+		w.msg_left = ret;
+		w.msg_size = ret;
+		if (a.mode == MODE_BUF) {
+			w.buf = a.buf;
+			w.buf_len = ret;
+			if (a.addr)
+				user_sockaddr(a.addr, &w.remote);
+		} else if (a.mode == MODE_IOV) {
+			w.iov = a.buf;
+			w.iovcnt = a.count;
+		} else if (a.mode == MODE_MSG) {
+			struct user_msghdr m = {};
+			bpf_probe_read_user(&m, sizeof(m), (void *)a.buf);
+			w.iov = (__u64)m.msg_iov;
+			w.iovcnt = m.msg_iovlen;
+			if (m.msg_namelen > 0)
+				user_sockaddr((__u64)m.msg_name, &w.remote);
+		}
+	}
+
+	if (a.mode == MODE_NONE) {
+		/* sendfile: the bytes come from a file; the position moves, the event carries none. */
+		if (w.emit)
+			emit_chunk(wp, 0);
+		w.pos += ret;
+	} else if (!w.emit && a.mode != MODE_MMSG) {
+		w.pos += ret;
+	} else {
+		bpf_loop(MAX_STEPS, walk_step, NULL, 0);
+	}
+	c->pos[dir] = w.pos;
+#undef w
+
+	__u64 total = c->pos[0] + c->pos[1];
+	if (total - c->stats_total >= stats_threshold) {
+		c->stats_total = total;
+		send_totals(NIXIE_EV_CONN_STATS, tgid, a.fd, c);
+	}
+	return 0;
+}
+
+#define EXIT_DATA(name)                                          \
+	SEC("tracepoint/syscalls/sys_exit_" #name)               \
+	int nixie_exit_##name(struct trace_event_raw_sys_exit *ctx) \
+	{                                                        \
+		return exit_data(ctx);                           \
+	}
+
+EXIT_DATA(write)
+EXIT_DATA(read)
+EXIT_DATA(writev)
+EXIT_DATA(readv)
+EXIT_DATA(sendto)
+EXIT_DATA(recvfrom)
+EXIT_DATA(sendmsg)
+EXIT_DATA(recvmsg)
+EXIT_DATA(sendmmsg)
+EXIT_DATA(recvmmsg)
+EXIT_DATA(sendfile64)
