@@ -41,6 +41,7 @@ export { loadConfig, validateConfig, applyEnv, defaultConfigPath, NON_CONFIG_ENV
 export { createHooks, STAGE, DATA_PATH_HOOKS, type Hooks, type Registry, type LifecycleContext, type RecordsEvent, type DecodedEvent } from './host/hooks.js';
 export type { MetricSource, SourceContext, Exporter, ExporterStats } from './host/interfaces.js';
 export { InMemoryExporter, NoopExporter } from './host/exporters.js';
+export { BatchQueue, type BatchQueueOptions, type BatchQueueStats, type SendBatch, type SendResult } from './host/batch-queue.js';
 export type { NixiePlugin, PluginManifest } from './host/plugin.js';
 export { PluginHost, type PluginFault, type PluginHostOptions } from './host/host.js';
 export { BUILTIN_PLUGINS, dataDir, pluginsDir, resolvePlugin, loadPlugins, dependencyOrder, type LoadPluginsResult, type LoadPluginsOptions } from './host/loader.js';

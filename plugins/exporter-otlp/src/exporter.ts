@@ -1,8 +1,7 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ResourceMetrics } from '@opentelemetry/sdk-metrics';
-import { createLogger, type Exporter, type ExporterStats, type Logger, type RowBatch } from '@nixie/core';
-import { BatchQueue } from './batch-queue.js';
+import { BatchQueue, createLogger, type Exporter, type ExporterStats, type Logger, type RowBatch } from '@nixie/core';
 import { MetricsAggregator } from './metrics.js';
 import type { OtlpOptions } from './options.js';
 import { createMappers, newRequestInfo, type RequestMapper } from './request-mapper.js';

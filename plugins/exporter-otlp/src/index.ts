@@ -29,7 +29,6 @@ const plugin: NixiePlugin = {
 export default plugin;
 export { OtlpExporter, type OtlpExporterDeps, type OtlpExporterStats } from './exporter.js';
 export { OPTIONS_SCHEMA, REQUEST_TABLES, defaultOptions, type OtlpOptions } from './options.js';
-export { BatchQueue, type BatchQueueOptions, type BatchQueueStats, type SendBatch } from './batch-queue.js';
 export { ServiceResolver } from './service.js';
 export { RowSpan, hrTime } from './row-span.js';
 export { normalizeRoute, createMappers, type RequestInfo, type RequestMapper } from './request-mapper.js';

@@ -1,5 +1,11 @@
-/** Sends one batch; resolves true on success, false on a failure worth retrying. Must not reject. */
-export type SendBatch<T> = (batch: T[]) => Promise<boolean>;
+/**
+ * What a send reports: true, all delivered; false, nothing delivered, send it all again later;
+ * or which items to send again (`retry`) and how many the backend refused for good (`rejected`).
+ */
+export type SendResult<T> = boolean | { readonly retry: readonly T[]; readonly rejected: number };
+
+/** Sends one batch. Should not reject (a rejection counts as `false`). */
+export type SendBatch<T> = (batch: T[]) => Promise<SendResult<T>>;
 
 export interface BatchQueueOptions<T> {
   /** Items held at most; an item offered beyond this is dropped and counted. */
@@ -17,14 +23,17 @@ export interface BatchQueueOptions<T> {
 /** Counters of a BatchQueue. */
 export interface BatchQueueStats {
   exported: number;
+  /** Items never delivered: offered to a full or stopped queue, or refused by the backend. */
   dropped: number;
+  /** Of `dropped`, those the backend refused (e.g. a document that does not fit the mapping). */
+  rejected: number;
   /** Failed send attempts (their items stay queued and are sent again). */
   failed: number;
   queued: number;
 }
 
 /**
- * A bounded queue that sends items in batches, keeps a failed batch at the head and sends it again
+ * A bounded queue for exporters: sends items in batches, keeps a failed batch at the head and sends it again
  * after a backoff, and counts what it had to drop. Items are never lost while they fit in the bound;
  * offering never blocks and never throws.
  */
@@ -37,7 +46,7 @@ export class BatchQueue<T> {
   private timer: NodeJS.Timeout | undefined;
   private backoffMs = 0;
   private retryAt = 0;
-  private readonly counters = { exported: 0, dropped: 0, failed: 0 };
+  private readonly counters = { exported: 0, dropped: 0, rejected: 0, failed: 0 };
   private readonly idle: Array<() => void> = [];
   private running = true;
   /** flush() calls waiting: while any, partial batches go out without waiting for the delay. */
@@ -144,11 +153,20 @@ export class BatchQueue<T> {
     if (this.items.length - this.head > 0) this.arm();
   }
 
-  private settle(batch: T[], ok: boolean): void {
+  private settle(batch: T[], result: SendResult<T>): void {
     this.inFlight--;
     this.inFlightItems -= batch.length;
+    let again: readonly T[];
+    if (result === true) again = [];
+    else if (result === false) again = batch;
+    else {
+      again = result.retry;
+      this.counters.rejected += result.rejected;
+      this.counters.dropped += result.rejected;
+    }
+    this.counters.exported += batch.length - again.length - (typeof result === 'object' ? result.rejected : 0);
+    const ok = again.length === 0;
     if (ok) {
-      this.counters.exported += batch.length;
       this.backoffMs = 0;
     } else {
       this.counters.failed++;
@@ -156,10 +174,10 @@ export class BatchQueue<T> {
       this.retryAt = Date.now() + this.backoffMs;
       if (this.running) {
         // Back at the head, in order, so that nothing within the bound is lost.
-        this.items = batch.concat(this.items.slice(this.head));
+        this.items = again.concat(this.items.slice(this.head));
         this.head = 0;
       } else {
-        this.counters.dropped += batch.length;
+        this.counters.dropped += again.length;
       }
     }
     if (this.size === 0) this.resolveIdle();
