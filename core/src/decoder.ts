@@ -56,13 +56,24 @@ export interface Decoder<F extends Frame = Frame, S = unknown> {
   readonly protocol: ProtocolName;
   /** The table its records go to. */
   readonly table: TableSchema;
-  /** 'datagram': parseFrame is called with exactly one datagram (DNS over UDP). Default 'stream'. */
-  readonly transport?: 'stream' | 'datagram';
-  /** Per-connection state; `limits` are the agent's capture limits (defaults when omitted). */
-  createState(limits?: DecoderLimits): S;
+  /**
+   * 'datagram': parseFrame is called with exactly one datagram (DNS over UDP). Default 'stream'.
+   * 'both': the agent picks per socket — datagram for UDP, stream for TCP — and passes it to createState.
+   */
+  readonly transport?: 'stream' | 'datagram' | 'both';
+  /**
+   * Per-connection state; `limits` are the agent's capture limits (defaults when omitted); `transport` is
+   * the socket's framing ('datagram' for UDP), given when the decoder declares transport 'both'.
+   */
+  createState(limits?: DecoderLimits, transport?: 'stream' | 'datagram'): S;
   /** Offset >= from where a frame of this type plausibly starts, or -1. */
   findFrameBoundary(type: MessageType, buf: Uint8Array, from: number): number;
   parseFrame(type: MessageType, buf: Uint8Array, state: S): ParseResult<F>;
+  /**
+   * Optional: bytes of this direction were lost (a gap skipped, a buffer overflow, a resync after
+   * `invalid`). Lets a decoder drop state that depended on them (e.g. HPACK dynamic tables).
+   */
+  onGap?(type: MessageType, state: S): void;
   /**
    * Pairs requests with responses, both oldest first. Consumed frames are removed from the arrays;
    * what remains is carried to the next call.

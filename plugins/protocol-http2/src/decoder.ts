@@ -1,10 +1,10 @@
-import { HTTP_EVENTS, type Decoder, type MessageType } from '@nixie/core';
+import { DEFAULT_DECODER_LIMITS, HTTP_EVENTS, type Decoder, type DecoderLimits, type MessageType } from '@nixie/core';
 import type { HalfStream } from './half-stream.js';
-import { findHttp2Boundary, parseHttp2Frame } from './parse.js';
+import { findHttp2Boundary, http2Gap, parseHttp2Frame } from './parse.js';
 import { createHttp2State, type Http2State } from './state.js';
 import { stitchHttp2 } from './stitch.js';
 
-/** Limits from config (agent.body_limit_bytes, agent.headers_limit_bytes) or the plugin's options. */
+/** Overrides of the agent's capture limits (plugin options); unset ones follow agent config. */
 export interface Http2DecoderOptions {
   /** Body bytes kept per request and per response (Pixie: 512). */
   bodyLimit?: number;
@@ -20,15 +20,15 @@ export interface Http2DecoderOptions {
  * requests with responses by stream id. HPACK state is per direction in the connection state.
  */
 export function createHttp2Decoder(opts: Http2DecoderOptions = {}): Decoder<HalfStream, Http2State> {
-  const parseLimits = { bodyLimit: opts.bodyLimit ?? 512 };
-  const recordLimits = { headersLimit: opts.headersLimit ?? 8192 };
   return {
     protocol: 'http2',
     table: HTTP_EVENTS,
     transport: 'stream',
-    createState: createHttp2State,
+    createState: (limits: DecoderLimits = DEFAULT_DECODER_LIMITS) =>
+      createHttp2State({ bodyLimit: opts.bodyLimit ?? limits.bodyLimitBytes, headersLimit: opts.headersLimit ?? limits.headersLimitBytes }),
     findFrameBoundary: (_type: MessageType, buf: Uint8Array, from: number) => findHttp2Boundary(buf, from),
-    parseFrame: (type, buf, state) => parseHttp2Frame(type, buf, state, parseLimits),
-    stitch: (requests, responses, state) => stitchHttp2(requests, responses, state, recordLimits),
+    parseFrame: parseHttp2Frame,
+    onGap: http2Gap,
+    stitch: stitchHttp2,
   };
 }

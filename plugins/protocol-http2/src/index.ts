@@ -19,8 +19,8 @@ const plugin: NixiePlugin = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        body_limit_bytes: { type: 'integer', minimum: 0, default: 512 },
-        headers_limit_bytes: { type: 'integer', minimum: 0, default: 8192 },
+        body_limit_bytes: { type: 'integer', minimum: 0, description: 'Overrides agent.body_limit_bytes for HTTP/2' },
+        headers_limit_bytes: { type: 'integer', minimum: 0, description: 'Overrides agent.headers_limit_bytes for HTTP/2' },
       },
     },
   },
@@ -37,4 +37,4 @@ export { createHttp2Decoder, type Http2DecoderOptions } from './decoder.js';
 export { HpackDecoder, UNDECODED_HEADER, type HeaderList } from './hpack.js';
 export { TRUNCATED_HEADER } from './headers-json.js';
 export type { HalfStream } from './half-stream.js';
-export type { Http2State } from './state.js';
+export type { Http2State, Http2Limits } from './state.js';

@@ -4,12 +4,6 @@ import { appendData, headerValue, newHalfStream, type HalfStream } from './half-
 import type { HeaderList } from './hpack.js';
 import { MAX_HEADER_BLOCK, MAX_OPEN_STREAMS, MAX_RESET_IDS, type DirectionState, type Http2State } from './state.js';
 
-/** Limits the decoder applies while parsing. */
-export interface ParseLimits {
-  /** Body bytes kept per half-stream. */
-  readonly bodyLimit: number;
-}
-
 const NEEDS_MORE: ParseResult<HalfStream> = Object.freeze({ kind: 'needs-more-data' });
 const INVALID: ParseResult<HalfStream> = Object.freeze({ kind: 'invalid' });
 /** Frame types up to this are registered extensions (ALTSVC, ORIGIN, PRIORITY_UPDATE...): skipped, not invalid. */
@@ -24,7 +18,7 @@ function ignored(consumed: number): ParseResult<HalfStream> {
  * HalfStream when the frame ends one side of a stream (END_STREAM or RST_STREAM), `ignored` for
  * every other well-formed frame, `invalid` when the header cannot be an HTTP/2 frame.
  */
-export function parseHttp2Frame(type: MessageType, buf: Uint8Array, state: Http2State, limits: ParseLimits): ParseResult<HalfStream> {
+export function parseHttp2Frame(type: MessageType, buf: Uint8Array, state: Http2State): ParseResult<HalfStream> {
   const d = state.dirs[type];
   if (!d.prefaceDone) {
     const m = prefaceMatch(buf, 0);
@@ -53,7 +47,7 @@ export function parseHttp2Frame(type: MessageType, buf: Uint8Array, state: Http2
       const body = payload(buf, flags, 0);
       if (!body) return INVALID;
       const hs = openStream(state, d, id);
-      appendData(hs, buf, body.start, body.end, limits.bodyLimit);
+      appendData(hs, buf, body.start, body.end, state.limits.bodyLimit);
       return flags & Flag.END_STREAM ? finish(d, hs, total) : ignored(total);
     }
     case FrameType.HEADERS: {
@@ -184,6 +178,11 @@ function appendBlock(d: DirectionState, buf: Uint8Array, start: number, end: num
   }
   d.block.set(buf.subarray(start, end), d.blockLen);
   d.blockLen += n;
+}
+
+/** Bytes of this direction were lost: a pending header block and the HPACK table can no longer be trusted. */
+export function http2Gap(type: MessageType, state: Http2State): void {
+  abandonBlock(state.dirs[type]);
 }
 
 function abandonBlock(d: DirectionState): void {

@@ -26,9 +26,18 @@ export interface DirectionState {
   prefaceDone: boolean;
 }
 
+/** Capture limits for one connection. */
+export interface Http2Limits {
+  /** Body bytes kept per half-stream. */
+  readonly bodyLimit: number;
+  /** Bytes of headers JSON per request or response. */
+  readonly headersLimit: number;
+}
+
 /** Per-connection state of the HTTP/2 decoder: one DirectionState per message type. */
 export interface Http2State {
   readonly dirs: readonly [DirectionState, DirectionState];
+  readonly limits: Http2Limits;
   /** Half-streams dropped because too many were open at once (cumulative). */
   evicted: number;
   /** Newest frame end time seen by stitch, to age out unmatched responses. */
@@ -55,6 +64,6 @@ function direction(): DirectionState {
 }
 
 /** Fresh per-connection state. */
-export function createHttp2State(): Http2State {
-  return { dirs: [direction(), direction()], evicted: 0, newestNs: 0, reset: new Set() };
+export function createHttp2State(limits: Http2Limits = { bodyLimit: 512, headersLimit: 8192 }): Http2State {
+  return { dirs: [direction(), direction()], limits, evicted: 0, newestNs: 0, reset: new Set() };
 }

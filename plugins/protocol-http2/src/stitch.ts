@@ -3,12 +3,7 @@ import { renderBody } from './body.js';
 import { headersJson } from './headers-json.js';
 import { headerValue, type HalfStream } from './half-stream.js';
 import { UNDECODED_HEADER, type HeaderList } from './hpack.js';
-import type { Http2State } from './state.js';
-
-/** Limits applied when records are built. */
-export interface RecordLimits {
-  readonly headersLimit: number;
-}
+import type { Http2Limits, Http2State } from './state.js';
 
 /** Requests waiting for their response, most kept per connection (gRPC streams can be long). */
 export const MAX_PENDING_REQUESTS = 1024;
@@ -38,7 +33,8 @@ const H2_ERRORS = [
  * Pairs request and response half-streams by stream id (streams complete in any order). A request
  * reset by the client (RST_STREAM from its side) completes its request as a cancelled record.
  */
-export function stitchHttp2(requests: HalfStream[], responses: HalfStream[], state: Http2State, limits: RecordLimits): StitchResult {
+export function stitchHttp2(requests: HalfStream[], responses: HalfStream[], state: Http2State): StitchResult {
+  const limits = state.limits;
   const records: DecodedRecord[] = [];
   let errors = 0;
   for (const r of responses) if (r.endNs > state.newestNs) state.newestNs = r.endNs;
@@ -104,7 +100,7 @@ function contentType(req: HalfStream, resp: HalfStream | undefined): number {
 }
 
 /** One http_events row from a request and its response (or the reset that ended it). */
-function buildRecord(req: HalfStream, resp: HalfStream | undefined, limits: RecordLimits, resetCode = -1, resetNs = 0): DecodedRecord {
+function buildRecord(req: HalfStream, resp: HalfStream | undefined, limits: Http2Limits, resetCode = -1, resetNs = 0): DecodedRecord {
   const endNs = resp ? resp.endNs : resetNs;
   const statusText = resp ? (headerValue(resp.headers, ':status') ?? '') : '';
   const status = /^\d{3}$/.test(statusText) ? Number(statusText) : 0;

@@ -217,6 +217,26 @@ describe('http2 decoder', () => {
     assert.equal(reqs.length + resps.length, 0);
   });
 
+  it('takes body and headers limits from the agent through createState', () => {
+    const dec = createHttp2Decoder();
+    const state = dec.createState({ bodyLimitBytes: 3, headersLimitBytes: 8192 });
+    const c = unary(1, '/s.S/L', 'abcdef', 'r');
+    const reqs = drive(dec, state, REQ, [c.req]).frames;
+    const resps = drive(dec, state, RESP, [c.resp]).frames;
+    assert.equal(dec.stitch(reqs, resps, state).records[0]!.req_body, 'abc');
+  });
+
+  it('after a gap, reports headers that referenced the lost table as undecoded instead of misreading them', () => {
+    const dec = createHttp2Decoder();
+    const state = dec.createState();
+    const first = frame(T.HEADERS, F.END_HEADERS | F.END_STREAM, 1, concat(indexed(2), literal(4, '/before-gap')));
+    drive(dec, state, REQ, [first]);
+    dec.onGap!(REQ, state);
+    const after = drive(dec, state, REQ, [frame(T.HEADERS, F.END_HEADERS | F.END_STREAM, 3, concat(indexed(2), indexed(62)))]).frames;
+    assert.equal(after[0]!.undecoded, 1);
+    assert.deepEqual(after[0]!.headers, [':method', 'GET']);
+  });
+
   const invalidHeaders: [string, Uint8Array][] = [
     ['SETTINGS on a stream', frame(T.SETTINGS, 0, 1, new Uint8Array(6))],
     ['SETTINGS of odd length', frame(T.SETTINGS, 0, 0, new Uint8Array(5))],
