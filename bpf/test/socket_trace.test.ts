@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { Direction, EventKind, Role, Syscall, BpfProtocol, AF_INET, AF_INET6, EventFlag } from '../src/events.js';
+import { SocketTracer } from '../src/tracer.js';
+import { connKey, drain, ensureTracefs, runPeer, type Ev } from './helpers.js';
+
+const byKind = (evs: Ev[], kind: number): Ev[] => evs.filter((e) => e.kind === kind);
+
+/** The data events of one connection and direction, ordered by position. */
+function stream(evs: Ev[], key: string, dir: number): Ev[] {
+  return evs.filter((e) => e.kind === EventKind.DATA && connKey(e) === key && e.direction === dir).sort((a, b) => a.pos! - b.pos!);
+}
+
+/** Asserts positions are continuous and returns the bytes (gaps — data_len 0 — filled with '?'). */
+function assemble(events: Ev[]): string {
+  let pos = 0;
+  let text = '';
+  for (const e of events) {
+    assert.equal(e.pos, pos, `position continuity at ${pos}`);
+    if (e.bytes!.length === 0) {
+      text += '?'.repeat(e.msgSize!);
+      pos += e.msgSize!;
+    } else {
+      text += e.bytes!.toString('latin1');
+      pos += e.bytes!.length;
+    }
+  }
+  return text;
+}
+
+describe('socket_trace (real kernel)', function () {
+  this.timeout(60_000);
+  let tracer: SocketTracer;
+
+  before(() => {
+    ensureTracefs();
+    tracer = SocketTracer.open({ pidFilter: [], captureUnknown: true });
+  });
+  after(async () => {
+    await tracer?.close();
+  });
+
+  it('TCP: every send/recv syscall variant gives the right bytes, positions, directions, roles and addresses', async () => {
+    const { pid } = await runPeer(tracer, ['tcp']);
+    const evs = drain(tracer, pid);
+    const opens = byKind(evs, EventKind.CONN_OPEN);
+    assert.equal(opens.length, 6, 'three connections, two ends each');
+    const clients = opens.filter((e) => e.role === Role.CLIENT);
+    const servers = opens.filter((e) => e.role === Role.SERVER);
+    assert.equal(clients.length, 3);
+    assert.equal(servers.length, 3);
+    assert.deepEqual(clients.map((e) => e.syscall), [Syscall.CONNECT, Syscall.CONNECT, Syscall.CONNECT]);
+    assert.deepEqual(servers.map((e) => e.syscall), [Syscall.ACCEPT, Syscall.ACCEPT4, Syscall.ACCEPT]);
+    for (let i = 0; i < 3; i++) {
+      const c = clients[i]!;
+      const s = servers[i]!;
+      assert.equal(c.localPort, s.remotePort, 'client port seen by both ends');
+      assert.equal(c.remotePort, s.localPort, 'server port seen by both ends');
+      assert.equal(c.sockType, 1);
+      const family = i === 2 ? AF_INET6 : AF_INET;
+      assert.equal(c.family, family);
+      const loop = family === AF_INET ? '127.0.0.1' : '::1';
+      assert.equal(c.remoteAddr, loop);
+      assert.equal(c.localAddr, loop);
+      assert.equal(s.remoteAddr, loop);
+    }
+
+    const ck = connKey(clients[0]!);
+    const sk = connKey(servers[0]!);
+    const sent = 'W:hello-write' + 'V1:abcdefg' + 'S:sendto-bytes' + 'M:sendmsg-bytes' + 'MM:oneMM:two!' + '?'.repeat(16);
+    const clientOut = stream(evs, ck, Direction.EGRESS);
+    assert.equal(assemble(clientOut), sent);
+    assert.deepEqual(
+      [...new Set(clientOut.map((e) => e.syscall))],
+      [Syscall.WRITE, Syscall.WRITEV, Syscall.SENDTO, Syscall.SENDMSG, Syscall.SENDMMSG, Syscall.SENDFILE],
+    );
+    const sendfile = clientOut.find((e) => e.syscall === Syscall.SENDFILE)!;
+    assert.equal(sendfile.bytes!.length, 0, 'sendfile: position only');
+    assert.equal(sendfile.msgSize, 16);
+    const mm = clientOut.filter((e) => e.syscall === Syscall.SENDMMSG);
+    assert.deepEqual(mm.map((e) => e.bytes!.toString()), ['MM:one', 'MM:two!'], 'one event per message');
+
+    const serverIn = stream(evs, sk, Direction.INGRESS);
+    assert.equal(assemble(serverIn), sent.replace(/\?+$/, 'F:sendfile-bytes'), 'the receiver sees every byte');
+    const inSyscalls = new Set(serverIn.map((e) => e.syscall));
+    for (const s of [Syscall.READ, Syscall.READV, Syscall.RECVFROM, Syscall.RECVMSG, Syscall.RECVMMSG]) assert.ok(inSyscalls.has(s), `server used syscall ${s}`);
+    for (const e of serverIn) assert.equal(e.role, Role.SERVER);
+    for (const e of clientOut) assert.equal(e.role, Role.CLIENT);
+
+    assert.equal(assemble(stream(evs, sk, Direction.EGRESS)), 'R:reply');
+    assert.equal(assemble(stream(evs, ck, Direction.INGRESS)), 'R:reply');
+
+    const closes = byKind(evs, EventKind.CONN_CLOSE);
+    assert.equal(closes.length, 6);
+    const cc = closes.find((e) => connKey(e) === ck)!;
+    assert.deepEqual([cc.sent, cc.recv], [sent.length, 7], 'close carries byte totals');
+    const sc = closes.find((e) => connKey(e) === sk)!;
+    assert.deepEqual([sc.sent, sc.recv], [7, sent.length]);
+    assert.equal(tracer.drops().total, 0);
+  });
+
+  it('UDP: datagrams through sendto/recvfrom and sendmsg/recvmsg carry their peer', async () => {
+    const { pid, out } = await runPeer(tracer, ['udp']);
+    const [, pa, pb] = /ports (\d+) (\d+)/.exec(out)!.map(Number);
+    const data = byKind(drain(tracer, pid), EventKind.DATA);
+    const pick = (sys: number): Ev => {
+      const e = data.find((d) => d.syscall === sys);
+      assert.ok(e, `a data event from syscall ${sys}`);
+      return e;
+    };
+    const s1 = pick(Syscall.SENDTO);
+    assert.equal(s1.bytes!.toString(), 'U:sendto-datagram');
+    assert.deepEqual([s1.direction, s1.remoteAddr, s1.remotePort], [Direction.EGRESS, '127.0.0.1', pb]);
+    const r1 = pick(Syscall.RECVFROM);
+    assert.equal(r1.bytes!.toString(), 'U:sendto-datagram');
+    assert.deepEqual([r1.direction, r1.remoteAddr, r1.remotePort], [Direction.INGRESS, '127.0.0.1', pa]);
+    const s2 = pick(Syscall.SENDMSG);
+    assert.equal(s2.bytes!.toString(), 'U:sendmsg-datagram');
+    assert.deepEqual([s2.direction, s2.remotePort], [Direction.EGRESS, pa]);
+    const r2 = pick(Syscall.RECVMSG);
+    assert.equal(r2.bytes!.toString(), 'U:sendmsg-datagram');
+    assert.deepEqual([r2.direction, r2.remotePort], [Direction.INGRESS, pb]);
+  });
+
+  it('files and pipes produce no socket events', async () => {
+    const { pid } = await runPeer(tracer, ['files']);
+    const evs = drain(tracer, pid).filter((e) => e.kind !== EventKind.PROC_EXIT && e.kind !== EventKind.PROC_EXEC);
+    assert.deepEqual(evs, []);
+  });
+
+  it('a 100 KB write arrives as chunks of at most the cap, with continuous positions', async () => {
+    const { pid } = await runPeer(tracer, ['big']);
+    const evs = drain(tracer, pid);
+    const client = byKind(evs, EventKind.CONN_OPEN).find((e) => e.role === Role.CLIENT)!;
+    const out = stream(evs, connKey(client), Direction.EGRESS);
+    assert.deepEqual(out.map((e) => e.bytes!.length), [30720, 30720, 30720, 10240]);
+    assert.deepEqual(out.map((e) => e.chunkOffset), [0, 30720, 61440, 92160]);
+    for (const e of out) assert.equal(e.msgSize, 102400);
+    assert.equal(assemble(out).length, 102400);
+    assert.ok(out[0]!.bytes!.toString().startsWith('POST /big HTTP/1.1'));
+    assert.ok(out.slice(0, 3).every((e) => (e.flags & EventFlag.TRUNCATED) !== 0), 'all but the last chunk say more follows');
+    // Stats events come every 64 KiB of traffic.
+    assert.ok(byKind(evs, EventKind.CONN_STATS).length >= 1);
+  });
+
+  it('process events: exit of the traced process', async () => {
+    const { pid } = await runPeer(tracer, ['files']);
+    const exits = drain(tracer, pid).filter((e) => e.kind === EventKind.PROC_EXIT);
+    assert.equal(exits.length, 1);
+    assert.ok(exits[0]!.startTimeNs > 0);
+  });
+});
+
+describe('socket_trace protocol inference (real kernel)', function () {
+  this.timeout(60_000);
+  let tracer: SocketTracer;
+  before(() => {
+    ensureTracefs();
+    tracer = SocketTracer.open({ pidFilter: [] });
+  });
+  after(async () => {
+    await tracer?.close();
+  });
+
+  it('HTTP/1 traffic is inferred and captured; unknown traffic gives stats only', async () => {
+    const { pid } = await runPeer(tracer, ['flood', '10']);
+    const evs = drain(tracer, pid);
+    const data = byKind(evs, EventKind.DATA);
+    assert.equal(data.length, 20, '10 writes and 10 reads');
+    for (const e of data) assert.equal(e.protocol, BpfProtocol.HTTP);
+
+    const tcp = await runPeer(tracer, ['tcp']);
+    const tevs = drain(tracer, tcp.pid);
+    assert.equal(byKind(tevs, EventKind.DATA).length, 0, 'no protocol recognised: no data');
+    assert.equal(byKind(tevs, EventKind.CONN_CLOSE).length, 6, 'but opens and closes with totals');
+  });
+});
+
+describe('socket_trace drops (real kernel)', function () {
+  this.timeout(60_000);
+  it('with a tiny ring buffer, drops are counted, not silent', async () => {
+    ensureTracefs();
+    const tracer = SocketTracer.open({ pidFilter: [], ringBufferBytes: 4096 });
+    try {
+      await runPeer(tracer, ['flood', '2000']);
+      let n = 0;
+      tracer.poll((b) => (n += b.count));
+      const drops = tracer.drops();
+      assert.ok(drops.total > 0, 'drops counted');
+      assert.ok((drops.byKind[EventKind.DATA] ?? 0) > 0);
+      assert.ok(n > 0 && n < 4000, `some events arrived (${n}), not all`);
+    } finally {
+      await tracer.close();
+    }
+  });
+});
