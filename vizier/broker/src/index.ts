@@ -11,4 +11,4 @@ export { serveAgentQueries, sliceBatch, type AgentQueryService, type ServeOption
 export { QueryBroker, type BrokerOptions, type QueryRequest, type QueryEvent, type OutputColumn } from './broker.js';
 export { startApi, parseListen, parseRunRequest, errorBody, type ApiOptions, type ApiServer } from './api.js';
 export { batchRows, type JsonCell } from './json-rows.js';
-export { startVizier, attachAgent, connectBus, type VizierOptions, type Vizier, type VizierConfig, type AttachAgentOptions, type AttachedAgent } from './vizier.js';
+export { startVizier, startLocalVizier, attachAgent, connectBus, type LocalVizierOptions, type LocalVizier, type VizierOptions, type Vizier, type VizierConfig, type AttachAgentOptions, type AttachedAgent } from './vizier.js';

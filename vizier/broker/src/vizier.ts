@@ -113,3 +113,50 @@ export function attachAgent(bus: Bus, store: TableStore, opts: AttachAgentOption
     },
   };
 }
+
+export interface LocalVizierOptions {
+  /** Validated config: vizier.listen for the API, nats.url to use NATS instead of the in-process bus. */
+  config: Pick<NixieConfig, 'vizier' | 'nats'>;
+  /** The local agent's table store and id. */
+  store: TableStore;
+  agentId: string;
+  metadata?: Metadata;
+  /** Overrides config.vizier.listen. */
+  listen?: string;
+}
+
+export interface LocalVizier {
+  readonly bus: Bus;
+  readonly vizier: Vizier;
+  readonly agent: AttachedAgent;
+  /** The API's URL. */
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The vizier + API half of `nixie up`: a Bus from the config (in-process unless nats.url is set),
+ * vizier with its API, and the local agent's store attached to it. The caller starts the agent itself.
+ */
+export async function startLocalVizier(opts: LocalVizierOptions): Promise<LocalVizier> {
+  const bus = await connectBus(opts.config, `nixie-up-${opts.agentId}`);
+  let vizier: Vizier;
+  try {
+    vizier = await startVizier({ bus, config: opts.config, ...(opts.metadata ? { metadata: opts.metadata } : {}), ...(opts.listen ? { listen: opts.listen } : {}) });
+  } catch (e) {
+    await bus.close();
+    throw e;
+  }
+  const agent = attachAgent(bus, opts.store, { id: opts.agentId, ...(opts.metadata ? { metadata: opts.metadata } : {}) });
+  return {
+    bus,
+    vizier,
+    agent,
+    url: vizier.api!.url,
+    stop: async () => {
+      await agent.stop();
+      await vizier.stop();
+      await bus.close();
+    },
+  };
+}

@@ -20,7 +20,7 @@ export function registerGet(program: Command): void {
       try {
         agents = await new NixieClient({ url: vizierUrlOf(cmd) }).agents();
       } catch (e) {
-        if (e instanceof NixieApiError) throw new Error(`${e.message} [${e.code}]`);
+        if (e instanceof NixieApiError) throw new Error(`${e.message} [${e.code}]`, { cause: e });
         throw e;
       }
       if (opts.output === 'json') {

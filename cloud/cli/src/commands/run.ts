@@ -70,7 +70,7 @@ export function registerRun(program: Command): void {
         }
       } catch (e) {
         if (progress) process.stderr.write('\n');
-        if (e instanceof NixieApiError) throw new Error(`${e.message} [${e.code}]`);
+        if (e instanceof NixieApiError) throw new Error(`${e.message} [${e.code}]`, { cause: e });
         throw e;
       } finally {
         printer.finish();
