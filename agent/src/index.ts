@@ -1,0 +1,10 @@
+export { createAgent, type Agent, type AgentOptions } from './agent.js';
+export { Pipeline, type PipelineOptions, type PipelineCounters, type RawBatch } from './pipeline.js';
+export { DataStream, DEFAULT_STREAM_OPTIONS, type DataStreamOptions, type StreamCounters } from './conn/data-stream.js';
+export { ConnTracker } from './conn/conn-tracker.js';
+export { ConnTable } from './conn/conn-table.js';
+export { ConnStats } from './conn-stats.js';
+export { RecordWriter } from './record-writer.js';
+export { RolePolicy, hostAddresses, isLocalAddress, type RolePolicyName } from './role-policy.js';
+export { type AgentStats } from './health.js';
+export { EventWriter, type SyntheticConn } from './synthetic.js';

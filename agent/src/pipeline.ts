@@ -1,0 +1,312 @@
+import {
+  DEFAULT_DECODER_LIMITS, MessageType, protocolName, type Decoder, type DecoderLimits, type Frame, type PluginHost,
+} from '@nixie/core';
+import {
+  closeBytesRecv, closeBytesSent, dataBytesOffset, dataDirection, dataLen, dataPos, dataRemoteAddr, dataRemoteFamily,
+  dataRemotePort, Direction, eventFd, eventGeneration, eventKind, eventPid, eventProtocol, eventRole, eventStartTimeNs,
+  eventTimestampNs, EventKind, execPpid, openLocalAddr, openLocalFamily, openLocalPort, openRemoteAddr, openRemoteFamily, openRemotePort,
+  openSockType,
+} from '@nixie/bpf';
+import { ConnTable } from './conn/conn-table.js';
+import type { ConnTracker } from './conn/conn-tracker.js';
+import { DataStream, DEFAULT_STREAM_OPTIONS, type DataStreamOptions } from './conn/data-stream.js';
+import type { ConnStats } from './conn-stats.js';
+import type { RecordWriter } from './record-writer.js';
+import type { RolePolicy } from './role-policy.js';
+
+/** A batch of raw events, as @nixie/bpf's SocketTracer hands them over. */
+export interface RawBatch {
+  readonly buf: Buffer;
+  readonly offsets: Uint32Array;
+  readonly count: number;
+}
+
+export interface PipelineOptions {
+  readonly host: PluginHost;
+  readonly writer: RecordWriter;
+  readonly connStats: ConnStats;
+  readonly policy: RolePolicy;
+  /** Protocols switched on (agent.protocols); others are not decoded. */
+  readonly protocols: Readonly<Partial<Record<string, boolean>>>;
+  readonly limits?: DecoderLimits;
+  readonly stream?: Partial<DataStreamOptions>;
+  /** ns to add to an event's monotonic timestamp to get epoch ns. */
+  readonly clockOffsetNs: number;
+  /** Connections idle this long (ns) are forgotten. */
+  readonly idleNs: number;
+  /** invalid results in a row, with no frame parsed since, after which a connection's decoding is switched off. */
+  readonly maxFailures?: number;
+  /** Called for PROC_EXEC events (pid, ppid): the agent follows children of filtered pids. */
+  readonly onExec?: (pid: number, ppid: number) => void;
+}
+
+/** Counters for the agent's health report. */
+export interface PipelineCounters {
+  eventsIn: number;
+  dataEvents: number;
+  decodeErrors: number;
+  stitchErrors: number;
+  connectionsOff: number;
+  pluginErrors: number;
+  trackersExpired: number;
+  framesDropped: number;
+}
+
+/** Frames waiting for their partner at most, per direction: bounded memory when one side is lost. */
+const MAX_WAITING_FRAMES = 1024;
+
+/**
+ * The data path: raw BPF events -> ConnTrackers and DataStreams -> decoder plugins -> records in the
+ * TableStore. No object per event: fields are read in place with @nixie/bpf's accessors.
+ */
+export class Pipeline {
+  readonly conns = new ConnTable();
+  readonly counters: PipelineCounters = {
+    eventsIn: 0, dataEvents: 0, decodeErrors: 0, stitchErrors: 0, connectionsOff: 0, pluginErrors: 0, trackersExpired: 0, framesDropped: 0,
+  };
+  private readonly dirty: ConnTracker[] = [];
+  private readonly streamOpts: DataStreamOptions;
+  private readonly datagramOpts: DataStreamOptions;
+  private readonly limits: DecoderLimits;
+  private readonly maxFailures: number;
+  private readonly decoders = new Map<number, Decoder<Frame, unknown>>();
+
+  constructor(private readonly o: PipelineOptions) {
+    this.limits = o.limits ?? DEFAULT_DECODER_LIMITS;
+    this.streamOpts = { ...DEFAULT_STREAM_OPTIONS, ...o.stream, datagram: false };
+    this.datagramOpts = { ...this.streamOpts, datagram: true };
+    this.maxFailures = o.maxFailures ?? 5;
+    for (const [name, d] of o.host.decoders) {
+      if (o.protocols[name] === false) continue;
+      const id = protocolId(name);
+      if (id > 0) this.decoders.set(id, d as Decoder<Frame, unknown>);
+    }
+  }
+
+  /** Handles a batch of events, then decodes every connection that got bytes. */
+  handleBatch(batch: RawBatch): void {
+    const { buf, offsets, count } = batch;
+    this.counters.eventsIn += count;
+    for (let i = 0; i < count; i++) {
+      const off = offsets[i]!;
+      switch (eventKind(buf, off)) {
+        case EventKind.DATA:
+          this.onData(buf, off);
+          break;
+        case EventKind.CONN_OPEN:
+          this.onOpen(buf, off);
+          break;
+        case EventKind.CONN_CLOSE:
+          this.onClose(buf, off);
+          break;
+        case EventKind.CONN_STATS: {
+          const t = this.tracker(buf, off);
+          t.noteTotals(closeBytesSent(buf, off), closeBytesRecv(buf, off));
+          break;
+        }
+        case EventKind.PROC_EXEC:
+          this.o.onExec?.(eventPid(buf, off), execPpid(buf, off));
+          break;
+        case EventKind.PROC_EXIT:
+          this.onExit(eventPid(buf, off));
+          break;
+        default:
+          break;
+      }
+    }
+    this.processDirty();
+  }
+
+  private tracker(buf: Buffer, off: number): ConnTracker {
+    const t = this.conns.getOrCreate(eventPid(buf, off), eventStartTimeNs(buf, off), eventFd(buf, off), eventGeneration(buf, off));
+    t.lastActivityNs = eventTimestampNs(buf, off);
+    const role = eventRole(buf, off);
+    if (role !== 0 && role !== t.role) {
+      t.role = role;
+      t.statsKey = '';
+      t.traced = undefined;
+    }
+    const proto = eventProtocol(buf, off);
+    if (proto !== 0 && t.protocol === 0) this.setProtocol(t, proto);
+    return t;
+  }
+
+  private setProtocol(t: ConnTracker, proto: number): void {
+    t.protocol = proto;
+    const d = this.decoders.get(proto);
+    if (!d) return;
+    t.decoder = d;
+    try {
+      t.state = d.createState(this.limits);
+    } catch (e) {
+      this.fault(d, 'createState', e);
+      t.decoder = undefined;
+      return;
+    }
+    const opts = d.transport === 'datagram' ? this.datagramOpts : this.streamOpts;
+    t.send = new DataStream(opts);
+    t.recv = new DataStream(opts);
+  }
+
+  private onOpen(buf: Buffer, off: number): void {
+    const t = this.tracker(buf, off);
+    t.family = openRemoteFamily(buf, off) || openLocalFamily(buf, off);
+    t.sockType = openSockType(buf, off);
+    t.localAddr = openLocalAddr(buf, off);
+    t.localPort = openLocalPort(buf, off);
+    t.remoteAddr = openRemoteAddr(buf, off);
+    t.remotePort = openRemotePort(buf, off);
+    t.statsKey = '';
+    t.traced = undefined;
+  }
+
+  private onData(buf: Buffer, off: number): void {
+    this.counters.dataEvents++;
+    const t = this.tracker(buf, off);
+    const len = dataLen(buf, off);
+    const pos = dataPos(buf, off);
+    const egress = dataDirection(buf, off) === Direction.EGRESS;
+    if (egress) t.noteTotals(pos + len, 0);
+    else t.noteTotals(0, pos + len);
+    if (t.remoteAddr === '' && dataRemoteFamily(buf, off) !== 0) {
+      // Datagram sockets name their peer per message (sendto/recvfrom).
+      t.remoteAddr = dataRemoteAddr(buf, off);
+      t.remotePort = dataRemotePort(buf, off);
+      t.family = dataRemoteFamily(buf, off);
+      t.statsKey = '';
+    }
+    if (!t.decoder || t.off) return;
+    const s = egress ? t.send! : t.recv!;
+    s.append(pos, buf, dataBytesOffset(off), len, eventTimestampNs(buf, off) + this.o.clockOffsetNs);
+    if (!t.dirty) {
+      t.dirty = true;
+      this.dirty.push(t);
+    }
+  }
+
+  private onClose(buf: Buffer, off: number): void {
+    const t = this.tracker(buf, off);
+    t.noteTotals(closeBytesSent(buf, off), closeBytesRecv(buf, off));
+    this.retire(t);
+  }
+
+  private onExit(pid: number): void {
+    for (const t of this.conns.all()) if (t.pid === pid) this.retire(t);
+  }
+
+  /** Decodes what is left of a connection and forgets it. */
+  private retire(t: ConnTracker): void {
+    if (t.closed) return;
+    this.decode(t, true);
+    t.closed = true;
+    this.o.connStats.onClosed(t);
+    this.conns.delete(t);
+  }
+
+  /** Decodes every connection that got bytes since the last call (and those still waiting on a gap). */
+  processDirty(): void {
+    const list = this.dirty.splice(0);
+    for (const t of list) {
+      t.dirty = false;
+      if (t.closed) continue;
+      this.decode(t, false);
+      // A gap is skipped only after it survived a later round: keep the connection in the list.
+      if (!t.closed && ((t.send?.hasGap ?? false) || (t.recv?.hasGap ?? false)) && !t.dirty) {
+        t.dirty = true;
+        this.dirty.push(t);
+      }
+    }
+  }
+
+  private decode(t: ConnTracker, flush: boolean): void {
+    const d = t.decoder;
+    if (!d || t.off) return;
+    if (t.traced === undefined) t.traced = this.o.policy.shouldTrace(t.role, t.remoteAddr);
+    if (t.traced !== true) {
+      // Undecided (role unknown): keep the bytes, bounded by the stream limit. Not traced: drop them.
+      if (t.traced === false) {
+        t.send!.dropAll();
+        t.recv!.dropAll();
+      }
+      return;
+    }
+    const reqS = t.requestStream!;
+    const respS = t.responseStream!;
+    const before = reqS.counters.invalid + respS.counters.invalid;
+    const framesBefore = t.frames;
+    try {
+      // Requests first: a response's framing may depend on its request (HEAD).
+      if (flush) {
+        t.frames += reqS.flush(d, MessageType.REQUEST, t.state, t.requests);
+        t.frames += respS.flush(d, MessageType.RESPONSE, t.state, t.responses);
+      } else {
+        t.frames += reqS.parse(d, MessageType.REQUEST, t.state, t.requests);
+        t.frames += respS.parse(d, MessageType.RESPONSE, t.state, t.responses);
+      }
+      if (t.requests.length > 0 && t.responses.length > 0) {
+        const r = d.stitch(t.requests, t.responses, t.state);
+        this.counters.stitchErrors += r.errors;
+        if (r.records.length > 0) this.o.writer.write(protocolName(t.protocol), d.table.name, t, r.records);
+      }
+    } catch (e) {
+      this.fault(d, 'decode', e);
+    }
+    this.bound(t.requests);
+    this.bound(t.responses);
+    const failed = reqS.counters.invalid + respS.counters.invalid - before;
+    this.counters.decodeErrors += failed;
+    if (t.frames > framesBefore) t.failures = 0;
+    t.failures += failed;
+    if (t.failures >= this.maxFailures) {
+      // The bytes keep failing to parse: BPF's guess of the protocol was wrong for this connection.
+      t.off = true;
+      this.counters.connectionsOff++;
+      reqS.dropAll();
+      respS.dropAll();
+    }
+  }
+
+  private bound(frames: Frame[]): void {
+    if (frames.length > MAX_WAITING_FRAMES) {
+      const n = frames.length - MAX_WAITING_FRAMES;
+      frames.splice(0, n);
+      this.counters.framesDropped += n;
+    }
+  }
+
+  private fault(d: Decoder<Frame, unknown>, what: string, e: unknown): void {
+    this.counters.pluginErrors++;
+    this.o.host.recordFault(`decoder:${d.protocol}`, what, e);
+  }
+
+  /** Forgets connections idle longer than idleNs at monotonic time nowNs; returns how many. */
+  expire(nowNs: number): number {
+    let n = 0;
+    for (const t of this.conns.all()) {
+      if (nowNs - t.lastActivityNs > this.o.idleNs) {
+        this.retire(t);
+        n++;
+      }
+    }
+    this.counters.trackersExpired += n;
+    return n;
+  }
+
+  /** Decodes and forgets every connection (agent stop). */
+  flushAll(): void {
+    for (const t of this.conns.all()) this.retire(t);
+  }
+
+  /** Bytes buffered in every stream. */
+  bufferedBytes(): number {
+    let n = 0;
+    for (const t of this.conns.all()) n += (t.send?.bufferedBytes ?? 0) + (t.recv?.bufferedBytes ?? 0);
+    return n;
+  }
+}
+
+function protocolId(name: string): number {
+  const p = protocolName;
+  for (let id = 1; id < 64; id++) if (p(id) === name) return id;
+  return 0;
+}
