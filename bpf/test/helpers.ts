@@ -14,11 +14,16 @@ export const FIXTURES = path.join(here, '..', '..', 'test', 'fixtures');
 
 let peerBin: string | undefined;
 
+/** gcc, or clang where gcc is missing (CI has clang for the BPF build). */
+export function cCompiler(): string {
+  return spawnSync('sh', ['-c', 'command -v gcc'], { encoding: 'utf8' }).status === 0 ? 'gcc' : 'clang';
+}
+
 /** Compiles fixtures/peer.c once; returns the binary's path. */
 export function peerBinary(): string {
   if (peerBin) return peerBin;
   const out = path.join(mkdtempSync(path.join(tmpdir(), 'nixie-bpf-test-')), 'peer');
-  const r = spawnSync('gcc', ['-O1', '-Wall', '-o', out, path.join(FIXTURES, 'peer.c')], { encoding: 'utf8' });
+  const r = spawnSync(cCompiler(), ['-O1', '-Wall', '-o', out, path.join(FIXTURES, 'peer.c')], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`gcc failed (apt package gcc): ${r.error?.message ?? r.stderr}`);
   peerBin = out;
   return out;
