@@ -52,6 +52,9 @@ export interface PipelineCounters {
   framesDropped: number;
 }
 
+/** Socket type of datagram sockets (UDP). */
+const SOCK_DGRAM = 2;
+
 /** Frames waiting for their partner at most, per direction: bounded memory when one side is lost. */
 const MAX_WAITING_FRAMES = 1024;
 
@@ -127,23 +130,25 @@ export class Pipeline {
       t.traced = undefined;
     }
     const proto = eventProtocol(buf, off);
-    if (proto !== 0 && t.protocol === 0) this.setProtocol(t, proto);
+    if (proto !== 0 && t.protocol === 0) t.protocol = proto;
     return t;
   }
 
-  private setProtocol(t: ConnTracker, proto: number): void {
-    t.protocol = proto;
-    const d = this.decoders.get(proto);
+  /** Attaches the decoder of the connection's protocol, once, at its first data (the socket type is known by then). */
+  private attachDecoder(t: ConnTracker): void {
+    t.decoderTried = true;
+    const d = this.decoders.get(t.protocol);
     if (!d) return;
+    const transport = d.transport === 'both' ? (t.sockType === SOCK_DGRAM ? 'datagram' : 'stream') : (d.transport ?? 'stream');
     t.decoder = d;
     try {
-      t.state = d.createState(this.limits);
+      t.state = d.createState(this.limits, transport);
     } catch (e) {
       this.fault(d, 'createState', e);
       t.decoder = undefined;
       return;
     }
-    const opts = d.transport === 'datagram' ? this.datagramOpts : this.streamOpts;
+    const opts = transport === 'datagram' ? this.datagramOpts : this.streamOpts;
     t.send = new DataStream(opts);
     t.recv = new DataStream(opts);
   }
@@ -175,6 +180,7 @@ export class Pipeline {
       t.family = dataRemoteFamily(buf, off);
       t.statsKey = '';
     }
+    if (!t.decoderTried && t.protocol !== 0) this.attachDecoder(t);
     if (!t.decoder || t.off) return;
     const s = egress ? t.send! : t.recv!;
     s.append(pos, buf, dataBytesOffset(off), len, eventTimestampNs(buf, off) + this.o.clockOffsetNs);

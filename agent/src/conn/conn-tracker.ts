@@ -19,6 +19,8 @@ export class ConnTracker {
   remoteAddr = '';
   remotePort = 0;
   decoder: Decoder<Frame, unknown> | undefined;
+  /** The decoder was looked up (attached or not). */
+  decoderTried = false;
   state: unknown;
   /** Egress bytes (what this process wrote). */
   send: DataStream | undefined;
