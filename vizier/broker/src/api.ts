@@ -42,7 +42,7 @@ export function errorBody(e: unknown): { type: 'error'; code: string; message: s
 function statusOf(e: unknown): number {
   if (isPxlError(e)) return 400;
   if (e instanceof VizierError) {
-    if (e.code === 'NIXIE_ERR_VIZIER_BAD_REQUEST' || e.code === 'NIXIE_ERR_VIZIER_UNKNOWN_SCRIPT') return 400;
+    if (e.code === 'NIXIE_ERR_VIZIER_BAD_REQUEST') return 400;
     if (e.code === 'NIXIE_ERR_VIZIER_NOT_FOUND') return 404;
     if (e.code === 'NIXIE_ERR_VIZIER_NO_AGENTS' || e.code === 'NIXIE_ERR_VIZIER_ALL_AGENTS_FAILED') return 503;
   }

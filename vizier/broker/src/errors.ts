@@ -9,12 +9,10 @@ export const VIZIER_ERROR_CODES = Object.freeze({
   },
   NIXIE_ERR_VIZIER_BAD_REQUEST: { message: 'bad request: %s', doc: 'A request body the API cannot use; the message says which field.' },
   NIXIE_ERR_VIZIER_NOT_FOUND: { message: 'no such endpoint: %s %s (endpoints: %s)', doc: 'An unknown HTTP path or method.' },
-  NIXIE_ERR_VIZIER_UNKNOWN_SCRIPT: { message: 'no bundled script named %s%s', doc: 'A bundle name that is not among the bundled scripts.' },
   NIXIE_ERR_VIZIER_NO_AGENTS: {
     message: 'no live agents to run the query on (agents register over the bus; is an agent running?)',
     doc: 'A query arrived while no agent was registered.',
   },
-  NIXIE_ERR_VIZIER_COMPILE: { message: '%s', doc: 'The script did not compile; the message names line and column.' },
   NIXIE_ERR_VIZIER_EXECUTE: { message: 'query failed: %s', doc: 'The vizier-side part of a query failed.' },
   NIXIE_ERR_VIZIER_ALL_AGENTS_FAILED: {
     message: 'every agent failed: %s',
