@@ -223,3 +223,41 @@ export function parseMessage(buf: Uint8Array, start: number, end: number): DnsMe
   // Authority and additional records are counted in the header; their contents are not shown.
   return { header, queries, answers };
 }
+
+/** Position after the name at `p` without decoding it; -1 if the bytes end first, -2 if malformed. */
+function skipName(buf: Uint8Array, p: number, end: number): number {
+  let len = 0;
+  while (p < end) {
+    const b = buf[p]!;
+    if (b === 0) return p + 1;
+    if ((b & 0xc0) === 0xc0) return p + 2 <= end ? p + 2 : -1;
+    if (b & 0xc0) return -2;
+    len += b + 1;
+    if (len > MAX_NAME_LEN) return -2;
+    p += 1 + b;
+  }
+  return -1;
+}
+
+/**
+ * Length of the whole DNS message at buf[start] (every section walked), for messages that carry no
+ * length of their own (UDP payloads seen as a byte stream). -1 if the bytes end first, -2 if malformed.
+ */
+export function messageLength(buf: Uint8Array, start: number, end: number): number {
+  if (end - start < HEADER_LEN) return -1;
+  const h = parseHeader(buf, start);
+  let p = start + HEADER_LEN;
+  for (let i = 0; i < h.num_queries; i++) {
+    p = skipName(buf, p, end);
+    if (p < 0) return p;
+    p += 4;
+  }
+  const records = h.num_answers + h.num_auth + h.num_addl;
+  for (let i = 0; i < records; i++) {
+    p = skipName(buf, p, end);
+    if (p < 0) return p;
+    if (p + 10 > end) return -1;
+    p += 10 + u16(buf, p + 8);
+  }
+  return p <= end ? p - start : -1;
+}

@@ -79,6 +79,25 @@ describe('dns decoder', () => {
     }
   });
 
+  it('reads bare UDP payloads handed over as a stream (agent without the transport), split anywhere', () => {
+    const withOpt = packet.encode({
+      type: 'query',
+      id: 77,
+      flags: packet.RECURSION_DESIRED,
+      questions: [{ type: 'A', name: 'opt.test' }],
+      additionals: [{ type: 'OPT', name: '.', udpPayloadSize: 1232, extendedRcode: 0, ednsVersion: 0, flags: 0, flag_do: false, options: [] }],
+    });
+    const stream = Buffer.concat([withOpt, q]);
+    for (const chunks of splits(stream)) {
+      const state = dnsDecoder.createState();
+      const { frames } = drive(dnsDecoder, state, REQ, chunks);
+      assert.deepEqual(frames.map((f) => f.txid), [77, 0x1234]);
+      assert.equal(state.framing[REQ], 'udp-stream');
+    }
+    const resp = drive(dnsDecoder, dnsDecoder.createState(), RESP, [a]).frames;
+    assert.equal(resp.length, 1);
+  });
+
   it('matches responses to requests by transaction id, in any order', () => {
     const state = dnsDecoder.createState(undefined, 'datagram');
     const reqs = datagrams(REQ, [query(1, 'a.test'), query(2, 'b.test'), query(3, 'c.test')]);
