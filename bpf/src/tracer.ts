@@ -43,6 +43,7 @@ export interface DropCounts {
 /** The socket tracer: one ring buffer fed by socket_trace and proc_trace. */
 export class SocketTracer {
   private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private handler: BatchHandler | undefined;
   private closed = false;
   private readonly pidKey = Buffer.alloc(4);
@@ -120,20 +121,25 @@ export class SocketTracer {
   /** Starts draining on a timer: immediately again while there is data, every pollIntervalMs otherwise. */
   start(handler: BatchHandler): void {
     this.handler = handler;
-    if (this.timer) return;
+    if (this.timer || this.immediate) return;
     const tick = (): void => {
       this.timer = undefined;
+      this.immediate = undefined;
       if (this.closed) return;
       const n = this.poll();
-      this.timer = n > 0 ? setTimeout(tick, 0) : setTimeout(tick, this.pollIntervalMs);
+      // While events flow, drain again as soon as I/O has had its turn; when idle, sleep.
+      if (n > 0) this.immediate = setImmediate(tick);
+      else this.timer = setTimeout(tick, this.pollIntervalMs);
     };
-    this.timer = setTimeout(tick, 0);
+    this.immediate = setImmediate(tick);
   }
 
   /** Stops the timer (events stay in the ring until the next poll). */
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = undefined;
+    this.immediate = undefined;
   }
 
   /** Events the kernel had to drop because the ring buffer was full. */

@@ -53,7 +53,7 @@ export async function runPeer(tracer: SocketTracer, args: string[]): Promise<{ p
         child.stdin.write('go\n');
       }
     });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`peer ${args.join(' ')} exited with ${code}`))));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`peer ${args.join(' ')} exited with ${code}`))));
   });
   return { pid, out };
 }
