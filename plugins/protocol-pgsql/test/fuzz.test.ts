@@ -62,12 +62,15 @@ function check(req: Uint8Array, resp: Uint8Array, split: number): void {
   }
 }
 
-describe('pgsql decoder: fuzz', () => {
-  it('never throws on random bytes and keeps state bounded (50k inputs)', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 48 }), fc.uint8Array({ maxLength: 48 }), fc.nat(48), check), { numRuns: 50_000 });
+describe('pgsql decoder: fuzz', function () {
+  // 100k inputs take a few seconds on a loaded CI machine; the default 2 s would make this flaky.
+  this.timeout(60_000);
+
+  it('never throws on random bytes and keeps state bounded (70k inputs)', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 48 }), fc.uint8Array({ maxLength: 48 }), fc.nat(48), check), { numRuns: 70_000 });
   });
 
-  it('never throws on mutated valid traffic and keeps state bounded (50k inputs)', () => {
-    fc.assert(fc.property(mutated(SEED_REQ), mutated(SEED_RESP), fc.nat(160), check), { numRuns: 50_000 });
+  it('never throws on mutated valid traffic and keeps state bounded (30k inputs)', () => {
+    fc.assert(fc.property(mutated(SEED_REQ), mutated(SEED_RESP), fc.nat(160), check), { numRuns: 30_000 });
   });
 });
