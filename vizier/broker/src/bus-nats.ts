@@ -48,7 +48,11 @@ export class NatsBus implements Bus {
     const sub = this.nc.subscribe(subject, {
       callback: (err, msg) => {
         if (err) return;
-        handler(msg.reply ? { subject: msg.subject, data: msg.data, reply: msg.reply } : { subject: msg.subject, data: msg.data });
+        // nats.js hands out Node Buffers, whose slice() is a view, not a copy: consumers that copy to
+        // realign typed arrays (decodeBatch) need a plain Uint8Array. Same memory, no copy here.
+        const d = msg.data;
+        const data = new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
+        handler(msg.reply ? { subject: msg.subject, data, reply: msg.reply } : { subject: msg.subject, data });
       },
     });
     this.subs.add(sub);
