@@ -47,6 +47,7 @@ export function parseHttp2Frame(type: MessageType, buf: Uint8Array, state: Http2
       const body = payload(buf, flags, 0);
       if (!body) return INVALID;
       const hs = openStream(state, d, id);
+      if (hs.bodySize === 0 && !hs.grpc && hs.undecoded + (hs.headersSeen ? 0 : 1) > 0) hs.grpc = looksGrpc(hs, buf, body.start, body.end);
       appendData(hs, buf, body.start, body.end, state.limits.bodyLimit);
       return flags & Flag.END_STREAM ? finish(d, hs, total) : ignored(total);
     }
@@ -228,6 +229,16 @@ function completeBlock(state: Http2State, d: DirectionState, buf: Uint8Array, st
     hs.grpc = ct !== undefined && ct.startsWith('application/grpc');
   }
   return endStream ? finish(d, hs, total) : ignored(total);
+}
+
+/**
+ * Whether a body whose content-type we could not decode (capture began mid-connection) is gRPC framed:
+ * a compressed flag of 0 or 1 and a message length that fits this DATA frame exactly or leaves room.
+ */
+function looksGrpc(hs: HalfStream, buf: Uint8Array, start: number, end: number): boolean {
+  if (headerValue(hs.headers, 'content-type') !== undefined || end - start < 5 || buf[start]! > 1) return false;
+  const len = ((buf[start + 1]! << 24) >>> 0) + ((buf[start + 2]! << 16) | (buf[start + 3]! << 8) | buf[start + 4]!);
+  return len + 5 <= end - start || hs.headersSeen;
 }
 
 /** A 1xx response's headers are followed by the real ones (RFC 9113 §8.1). */
