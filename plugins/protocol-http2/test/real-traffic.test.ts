@@ -118,19 +118,18 @@ describe('http2 decoder on recorded real traffic', function () {
     const server = await startGreeter();
     const proxy = await startRecordingProxy(server.port);
     const client = greeterClient(proxy.port);
-    let skipReq = 0;
-    let skipResp = 0;
+    const skip = { req: 0, resp: 0 };
     try {
       await sayHello(client, 'one');
-      skipReq = proxy.toServer.length;
-      skipResp = proxy.toClient.length;
+      skip.req = proxy.toServer.length;
+      skip.resp = proxy.toClient.length;
       await sayHello(client, 'two');
     } finally {
       client.close();
       await server.close();
       await proxy.close();
     }
-    const [r, ...more] = decodeAll(proxy.toServer.slice(skipReq), proxy.toClient.slice(skipResp));
+    const [r, ...more] = decodeAll(proxy.toServer.slice(skip.req), proxy.toClient.slice(skip.resp));
     assert.equal(more.length, 0);
     assert.ok(Number(headers(r!, 'req_headers')[UNDECODED_HEADER]) > 0);
     assert.equal(r!.req_method, 'POST');
