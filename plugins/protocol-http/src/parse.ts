@@ -4,6 +4,7 @@ import {
 } from './bytes.js';
 import { gatherChunked, inflateBody, scanChunked } from './body.js';
 import { addHeader, headersJson, newHeaderMap } from './headers.js';
+import { MAX_SPANS, spans, spansJson } from './header-spans.js';
 import { couldBeMethodPrefix, methodAt, MAX_METHOD_LENGTH } from './methods.js';
 import { MAX_HEADER_BYTES, MAX_PENDING_METHODS, type HttpMessage, type HttpState } from './types.js';
 
@@ -41,9 +42,13 @@ export function parseMessage(type: MessageType, buf: Uint8Array, state: HttpStat
   }
   if (!startLine(type, b, hdrEnd + 2, hdrLine)) return INVALID;
   if (!readFields(b, hdrLine.next, hdrEnd + 2)) return INVALID;
+  headerEnd = hdrEnd + 2;
   const bodyStart = hdrEnd + 4;
   return type === MessageType.REQUEST ? finishRequest(b, bodyStart, state) : finishResponse(b, bodyStart, state);
 }
+
+/** Just past the last header line's CRLF, for the message being parsed. */
+let headerEnd = 0;
 
 /** The parsed first line; reused. */
 const hdrLine = { method: '', pathStart: 0, pathEnd: 0, minor: 0, status: 0, reasonStart: 0, reasonEnd: 0, next: 0 };
@@ -106,9 +111,7 @@ function version(b: Buffer, at: number): number {
   return m === 0 || m === 1 ? m : -1;
 }
 
-let headerMap = newHeaderMap();
-
-/** Reads header lines in b[from..end) (end is just past the last line's CRLF) into `fields` and headerMap. */
+/** Reads header lines in b[from..end) (end is just past the last line's CRLF) into `fields` and `spans`. */
 function readFields(b: Buffer, from: number, end: number): boolean {
   fields.contentLength = -1;
   fields.chunked = false;
@@ -117,7 +120,7 @@ function readFields(b: Buffer, from: number, end: number): boolean {
   fields.encoding = '';
   fields.upgrade = false;
   fields.connectionUpgrade = false;
-  headerMap = newHeaderMap();
+  let n = 0;
   let p = from;
   while (p < end) {
     let le = p;
@@ -134,10 +137,36 @@ function readFields(b: Buffer, from: number, end: number): boolean {
     while (vs < ve && (b[vs] === SP || b[vs] === HT)) vs++;
     while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HT)) ve--;
     if (!noteField(b, p, colon, vs, ve)) return false;
-    addHeader(headerMap, latin1(b, p, colon), latin1(b, vs, ve));
+    if (n < MAX_SPANS) {
+      spans.ns[n] = p;
+      spans.ne[n] = colon;
+      spans.vs[n] = vs;
+      spans.ve[n] = ve;
+    }
+    n++;
     p = le + 2;
   }
+  spans.count = n;
   return true;
+}
+
+/** Header fields as JSON: straight from the bytes when possible, else through a map (repeats, limit). */
+function headersOf(b: Buffer, limit: number, from: number, end: number): string {
+  const fast = spansJson(b, limit);
+  if (fast !== undefined) return fast;
+  const h = newHeaderMap();
+  let p = from;
+  while (p < end) {
+    const le = b.indexOf(CR, p);
+    const colon = b.indexOf(COLON, p);
+    let vs = colon + 1;
+    let ve = le;
+    while (vs < ve && (b[vs] === SP || b[vs] === HT)) vs++;
+    while (ve > vs && (b[ve - 1] === SP || b[ve - 1] === HT)) ve--;
+    addHeader(h, latin1(b, p, colon), latin1(b, vs, ve));
+    p = le + 2;
+  }
+  return headersJson(h, limit);
 }
 
 /** Records what a field says about framing or content; false if it makes the message malformed. */
@@ -229,7 +258,7 @@ function finishRequest(b: Buffer, start: number, state: HttpState): ParseResult<
     path: latin1(b, hdrLine.pathStart, hdrLine.pathEnd),
     status: 0,
     message: '',
-    headers: headersJson(headerMap, state.limits.headersLimitBytes),
+    headers: headersOf(b, state.limits.headersLimitBytes, hdrLine.next, headerEnd),
     contentType: fields.json ? 1 : 0,
     body: bodyText(b, start, state.limits.bodyLimitBytes),
     bodySize,
@@ -265,7 +294,7 @@ function finishResponse(b: Buffer, start: number, state: HttpState): ParseResult
     path: '',
     status,
     message: latin1(b, hdrLine.reasonStart, hdrLine.reasonEnd),
-    headers: headersJson(headerMap, state.limits.headersLimitBytes),
+    headers: headersOf(b, state.limits.headersLimitBytes, hdrLine.next, headerEnd),
     contentType: fields.json ? 1 : 0,
     body: bodiless ? '' : bodyText(b, start, state.limits.bodyLimitBytes),
     bodySize,

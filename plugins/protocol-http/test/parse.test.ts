@@ -112,6 +112,18 @@ describe('@nixie/protocol-http parseFrame', () => {
     assert.equal(parsed['X-Header-0'], 'v'.repeat(20));
   });
 
+  it('writes headers JSON that round-trips quotes, backslashes, tabs and latin1 bytes, and joins repeats', () => {
+    const head = Buffer.concat([
+      Buffer.from('GET / HTTP/1.1\r\nX-Q: say "hi"\\there\r\nX-T: a\tb\r\nX-L: caf', 'latin1'),
+      Buffer.from([0xe9]),
+      Buffer.from('\r\n\r\n', 'latin1'),
+    ]);
+    const f = drain(REQ, head, state()).frames[0]!;
+    assert.deepEqual(JSON.parse(f.headers), { 'X-Q': 'say "hi"\\there', 'X-T': 'a\tb', 'X-L': 'caf\u00e9' });
+    const rep = drain(REQ, msg(['GET / HTTP/1.1', 'Cookie: a=1', 'Accept: x', 'Cookie: b=2']), state()).frames[0]!;
+    assert.deepEqual(JSON.parse(rep.headers), { Cookie: 'a=1, b=2', Accept: 'x' });
+  });
+
   it('reads a response without length to the end of what is buffered (HTTP/1.0 style)', () => {
     const s = state();
     s.methods.push('GET');
