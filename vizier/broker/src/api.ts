@@ -44,7 +44,7 @@ function statusOf(e: unknown): number {
   if (e instanceof VizierError) {
     if (e.code === 'NIXIE_ERR_VIZIER_BAD_REQUEST') return 400;
     if (e.code === 'NIXIE_ERR_VIZIER_NOT_FOUND') return 404;
-    if (e.code === 'NIXIE_ERR_VIZIER_NO_AGENTS' || e.code === 'NIXIE_ERR_VIZIER_ALL_AGENTS_FAILED') return 503;
+    if (e.code === 'NIXIE_ERR_VIZIER_NO_AGENTS' || e.code === 'NIXIE_ERR_VIZIER_NO_AGENTS_WITH_TABLES' || e.code === 'NIXIE_ERR_VIZIER_ALL_AGENTS_FAILED') return 503;
   }
   return 500;
 }

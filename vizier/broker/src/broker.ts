@@ -10,7 +10,9 @@ import {
   type AgentResult,
   type CompiledScript,
   type DistributedPlan,
+  type QueryResult,
   type Metadata,
+  type PlanNode,
   type ScriptBundle,
   type Vis,
 } from '@nixie/engine';
@@ -109,9 +111,13 @@ export class QueryBroker {
   async *run(req: QueryRequest, signal?: AbortSignal): AsyncGenerator<QueryEvent> {
     const started = performance.now();
     const compiled = this.compile(req);
-    const agents = this.opts.registry.live();
-    if (agents.length === 0) throw createVizierError('NIXIE_ERR_VIZIER_NO_AGENTS');
+    const live = this.opts.registry.live();
+    if (live.length === 0) throw createVizierError('NIXIE_ERR_VIZIER_NO_AGENTS');
     const plan = splitPlan(compiled);
+    // Ask only agents that have every table the fragments read: another agent would only fail.
+    const needed = sourceTables(plan);
+    const agents = live.filter((a) => needed.every((t) => a.tables.includes(t)));
+    if (agents.length === 0) throw createVizierError('NIXIE_ERR_VIZIER_NO_AGENTS_WITH_TABLES', needed.join(', '), live.length);
     const queryId = randomUUID();
     yield { type: 'started', queryId, agents: agents.map((a) => a.id) };
 
@@ -173,6 +179,18 @@ export class QueryBroker {
     yield { type: 'end', queryId, rows, ms: performance.now() - started, warnings };
   }
 
+  /** Runs a request and collects every output table (for in-process callers such as scheduled scripts). */
+  async collect(req: QueryRequest, signal?: AbortSignal): Promise<{ outputs: QueryResult[]; warnings: { agent: string; error: string }[] }> {
+    const outputs = new Map<string, RowBatch[]>();
+    let warnings: { agent: string; error: string }[] = [];
+    for await (const e of this.run(req, signal)) {
+      if (e.type === 'table') outputs.set(e.table, []);
+      else if (e.type === 'batch') outputs.get(e.table)?.push(e.batch);
+      else if (e.type === 'end') warnings = [...e.warnings];
+    }
+    return { outputs: [...outputs].map(([name, batches]) => ({ name, batches })), warnings };
+  }
+
   /** Collects one agent's answer; rejects (with the reason) when it fails, times out or leaves. */
   private async queryAgent(agent: AgentInfo, plan: DistributedPlan, payload: Uint8Array, signal?: AbortSignal): Promise<{ result: AgentResult; rows: number; ms: number }> {
     const t0 = performance.now();
@@ -205,6 +223,22 @@ export class QueryBroker {
     }
     return { result: [...byId].map(([id, batches]) => ({ id, batches })), rows, ms: performance.now() - t0 };
   }
+}
+
+/** Names of the tables the agent fragments scan. */
+export function sourceTables(plan: DistributedPlan): string[] {
+  const out = new Set<string>();
+  const visit = (n: PlanNode): void => {
+    if (n.op === 'source') out.add(n.table);
+    if ('input' in n) visit(n.input);
+    if (n.op === 'join') {
+      visit(n.left);
+      visit(n.right);
+    }
+    if (n.op === 'union') n.inputs.forEach(visit);
+  };
+  for (const f of plan.agent.nodes) visit(f.plan);
+  return [...out].sort();
 }
 
 function describeAgentError(e: unknown): string {

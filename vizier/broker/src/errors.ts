@@ -13,6 +13,10 @@ export const VIZIER_ERROR_CODES = Object.freeze({
     message: 'no live agents to run the query on (agents register over the bus; is an agent running?)',
     doc: 'A query arrived while no agent was registered.',
   },
+  NIXIE_ERR_VIZIER_NO_AGENTS_WITH_TABLES: {
+    message: 'no live agent has the table(s) %s (%s live agent(s); see `nixie get agents` for their tables)',
+    doc: 'The script reads tables that no live agent reports.',
+  },
   NIXIE_ERR_VIZIER_EXECUTE: { message: 'query failed: %s', doc: 'The vizier-side part of a query failed.' },
   NIXIE_ERR_VIZIER_ALL_AGENTS_FAILED: {
     message: 'every agent failed: %s',

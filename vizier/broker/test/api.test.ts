@@ -86,8 +86,27 @@ describe('vizier HTTP API (in-process bus, one local agent)', function () {
     assert.match(((await res.json()) as { message: string }).message, /POST \/api\/v1\/run/);
   });
 
+  it('answers 503 naming the table when no live agent has it', async () => {
+    const script = "import px\ndf = px.DataFrame(table='redis_events')\npx.display(df, 'r')\n";
+    await assert.rejects(client.runToTables({ script }), (e: unknown) => {
+      assert.ok(e instanceof NixieApiError);
+      assert.equal(e.status, 503);
+      assert.equal(e.code, 'NIXIE_ERR_VIZIER_NO_AGENTS_WITH_TABLES');
+      assert.match(e.message, /redis_events/);
+      return true;
+    });
+  });
+
   it('names an unknown bundle', async () => {
     await assert.rejects(client.runToTables({ bundle: 'px/no_such_script' }), (e: unknown) => e instanceof NixieApiError && e.status === 400 && /no_such_script/.test(e.message));
+  });
+
+  it('collects every output in process (QueryBroker.collect)', async () => {
+    const { outputs, warnings } = await lv.vizier.broker.collect({ script: BY_PATH });
+    assert.deepEqual(warnings, []);
+    assert.equal(outputs.length, 1);
+    assert.equal(outputs[0]!.name, 'by_path');
+    assert.equal(outputs[0]!.batches.reduce((n, b) => n + b.length, 0), expectedByPath(1, 500).size);
   });
 
   it('parseRunRequest keeps args as strings', () => {
