@@ -106,8 +106,8 @@ export const SCALAR_FUNCS: ReadonlyMap<string, ScalarSig> = new Map<string, Scal
 /** Aggregate functions usable in agg(out=(col, px.<name>)). Result type from the argument type. */
 export const AGG_FUNCS: ReadonlyMap<string, (arg: DataType) => DataType | TypeErr> = new Map<string, (arg: DataType) => DataType | TypeErr>([
   ['count', () => T.INT64],
-  ['sum', (a) => (isNum(a) ? (a === T.FLOAT64 ? T.FLOAT64 : T.INT64) : { error: `sum needs a number, got ${a}` })],
-  ['mean', (a) => (isNum(a) ? T.FLOAT64 : { error: `mean needs a number, got ${a}` })],
+  ['sum', (a) => (isNum(a) || a === T.BOOLEAN ? (a === T.FLOAT64 ? T.FLOAT64 : T.INT64) : { error: `sum needs a number, got ${a}` })],
+  ['mean', (a) => (isNum(a) || a === T.BOOLEAN ? T.FLOAT64 : { error: `mean needs a number, got ${a}` })],
   ['min', (a) => (isNum(a) ? a : { error: `min needs a number, got ${a}` })],
   ['max', (a) => (isNum(a) ? a : { error: `max needs a number, got ${a}` })],
   ['any', (a) => a],
