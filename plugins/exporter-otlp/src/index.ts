@@ -34,3 +34,7 @@ export { RowSpan, hrTime } from './row-span.js';
 export { normalizeRoute, createMappers, type RequestInfo, type RequestMapper } from './request-mapper.js';
 export { MetricsAggregator } from './metrics.js';
 export { createTraceSender, createMetricSender, endpointUrl, type SignalSender } from './transport.js';
+export { exportPxlResult, type PxlExportCounts, type ExportPxlOptions } from './pxl/export-pxl.js';
+export { OtlpGrpcClient, type OtlpGrpcClientOptions } from './pxl/otlp-grpc-client.js';
+export { ScriptScheduler, type ScheduledScript, type ScriptWindow, type RunPxl, type ScriptSchedulerOptions, type ScriptRunEvent, type ScriptStats } from './pxl/scheduler.js';
+export type { OtelExportSpec, OtelDataSpec, OtelGaugeSpec, OtelSummarySpec, OtelSpanSpec, OtelEndpointSpec, OtelValue, PxlOutput } from './pxl/spec.js';
