@@ -5,6 +5,7 @@ import { registerUp } from './up.js';
 import { registerRun } from './run.js';
 import { registerScripts } from './scripts.js';
 import { registerGet } from './get.js';
+import { registerVizier } from './vizier.js';
 
 /** Every command's register function; a new command adds one line here and one file beside it. */
-export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerUp, registerConfig, registerPlugins, registerRun, registerScripts, registerGet];
+export const COMMANDS: ReadonlyArray<(program: Command) => void> = [registerUp, registerConfig, registerPlugins, registerRun, registerScripts, registerGet, registerVizier];
