@@ -277,6 +277,7 @@ export class Interpreter {
       case 'CallExpression':
         return this.sem.call(this.eval(e.firstChild!, scope), this.args(e.getChild('ArgList')!, scope));
       case 'BinaryExpression': {
+        if (this.isBoolOp(e)) return this.evalBool(e, scope);
         const l = e.firstChild!;
         let op = l.nextSibling!;
         let opText = this.text(op);
@@ -291,6 +292,7 @@ export class Interpreter {
         return binaryOp(this, opText, this.eval(l, scope), this.eval(r, scope), op);
       }
       case 'UnaryExpression': {
+        if (this.isBoolOp(e)) return this.evalBool(e, scope);
         const op = e.firstChild!;
         return unaryOp(this, this.text(op), this.eval(op.nextSibling!, scope), op);
       }
@@ -301,6 +303,62 @@ export class Interpreter {
       default:
         return this.fail('NIXIE_ERR_PXL_UNSUPPORTED', e, e.name.replace(/Expression$/, ' expressions').replace(/^FormatString$/, 'f-strings'));
     }
+  }
+
+  private isBoolOp(e: SyntaxNode): boolean {
+    if (e.name === 'UnaryExpression') return e.firstChild?.name === 'not';
+    if (e.name !== 'BinaryExpression') return false;
+    const op = e.firstChild?.nextSibling?.name;
+    return (op === 'and' || op === 'or') && e.firstChild!.nextSibling!.nextSibling?.name !== 'in';
+  }
+
+  /**
+   * `and`, `or` and `not` with Python's precedence (or < and < not). @lezer/python parses
+   * `not a or b` as `not (a or b)`, so the operator chain is flattened and parsed again here.
+   */
+  private evalBool(e: SyntaxNode, scope: Scope): Value {
+    const toks: (SyntaxNode | 'and' | 'or' | 'not')[] = [];
+    const flat = (n: SyntaxNode): void => {
+      if (this.isBoolOp(n)) {
+        if (n.name === 'UnaryExpression') {
+          toks.push('not');
+          flat(n.firstChild!.nextSibling!);
+        } else {
+          flat(n.firstChild!);
+          toks.push(n.firstChild!.nextSibling!.name as 'and' | 'or');
+          flat(n.firstChild!.nextSibling!.nextSibling!);
+        }
+      } else toks.push(n);
+    };
+    flat(e);
+    let i = 0;
+    const opNode = (): SyntaxNode => {
+      const t = toks.find((x): x is SyntaxNode => typeof x !== 'string');
+      return t ?? e;
+    };
+    const parseNot = (): Value => {
+      if (toks[i] === 'not') {
+        i++;
+        return unaryOp(this, 'not', parseNot(), opNode());
+      }
+      const t = toks[i++];
+      if (t === undefined || typeof t === 'string') return this.fail('NIXIE_ERR_PXL_SYNTAX', e, 'invalid boolean expression');
+      return this.eval(t, scope);
+    };
+    const parseAnd = (): Value => {
+      let v = parseNot();
+      while (toks[i] === 'and') {
+        i++;
+        v = binaryOp(this, 'and', v, parseNot(), e);
+      }
+      return v;
+    };
+    let v = parseAnd();
+    while (toks[i] === 'or') {
+      i++;
+      v = binaryOp(this, 'or', v, parseAnd(), e);
+    }
+    return v;
   }
 
   /** Element nodes of a list, tuple or dict literal (punctuation skipped). */
