@@ -18,7 +18,7 @@ export function hostAddresses(): Set<string> {
 
 /** Whether an address is this host (loopback, unspecified, or one of its interfaces). */
 export function isLocalAddress(addr: string, own: ReadonlySet<string>): boolean {
-  if (addr.startsWith('127.') || addr.startsWith('::ffff:127.') || addr === '0.0.0.0') return true;
+  if (addr.startsWith('127.') || addr.startsWith('::ffff:127.') || addr === '0.0.0.0' || addr === '::1' || addr === '::') return true;
   return own.has(addr);
 }
 
