@@ -24,8 +24,9 @@ describe('distributed: agents as processes over a real nats-server', function ()
     bus = await NatsBus.connect({ url: nats.url, name: 'test-vizier' });
     vizier = await startVizier({
       bus,
-      config: { vizier: { listen: '127.0.0.1:0', query_timeout_ms: 3000 }, nats: { url: nats.url } },
-      expiryMs: 1500,
+      config: { vizier: { listen: '127.0.0.1:0', query_timeout_ms: 5000 }, nats: { url: nats.url } },
+      // Short but with room for a starved CI machine: heartbeats are every 200 ms.
+      expiryMs: 2500,
       ackTimeoutMs: 2000,
       api: false,
     });
