@@ -1,6 +1,7 @@
 export type { PlanColumn, Expr, AggSpec, AggStage, JoinHow, JoinColumn, PlanNode, PlanOutput, CompiledScript, FuncCall, CompileOptions } from './plan.js';
 export { PXL_ERROR_CODES, PxlError, pxlError, isPxlError, didYouMean, type PxlErrorCode, type SourcePos } from './errors.js';
 export { compileScript } from './compiler/compile.js';
+export type { OtelExportSpec, OtelDataSpec, OtelValue, PluginWindow } from './compiler/otel.js';
 export {
   BUNDLED_SCRIPTS_DIR,
   loadBundle,

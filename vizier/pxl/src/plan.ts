@@ -1,4 +1,5 @@
 import type { DataType, SemanticType, TableSchema } from '@nixie/core';
+import type { OtelExportSpec, PluginWindow } from './compiler/otel.js';
 
 /**
  * The logical plan: plain JSON (no classes, no typed arrays), so that the broker can send fragments
@@ -100,6 +101,9 @@ export type PlanNode =
 export interface PlanOutput {
   readonly name: string;
   readonly plan: PlanNode;
+  /** 'export' for px.export (its rows go to `otel`'s endpoint, see @nixie/exporter-otlp); display otherwise. */
+  readonly kind?: 'display' | 'export';
+  readonly otel?: OtelExportSpec;
 }
 
 /** What compileScript returns. */
@@ -128,4 +132,6 @@ export interface CompileOptions {
   readonly calls?: readonly FuncCall[];
   /** "Now" for px.now() and relative times; Date.now() in ns by default. */
   readonly nowNs?: number;
+  /** px.plugin.start_time / end_time (a scheduled export script's window); default the 30 s before now. */
+  readonly pluginWindow?: PluginWindow;
 }

@@ -4,6 +4,7 @@ import { didYouMean, pxlError } from '../errors.js';
 import { nearest } from '@nixie/core';
 import type { CompileOptions, CompiledScript, FuncCall } from '../plan.js';
 import { Interpreter } from './interp.js';
+import { setPluginWindow } from './otel.js';
 import { pxlSemantics } from './semantics.js';
 import type { Param, Value } from './values.js';
 
@@ -12,6 +13,7 @@ export function compileScript(source: string, opts: CompileOptions): CompiledScr
   const nowNs = opts.nowNs ?? Date.now() * 1e6;
   const ip = new Interpreter(source, parser.parse(source), opts.schemas, nowNs);
   ip.sem = pxlSemantics(ip);
+  setPluginWindow(ip, opts.pluginWindow);
   ip.run();
   const calls: FuncCall[] = [...(opts.calls ?? [])];
   if (opts.funcName) calls.push({ outputName: opts.funcName, func: opts.funcName, args: opts.args ?? {} });

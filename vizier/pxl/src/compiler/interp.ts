@@ -263,8 +263,9 @@ export class Interpreter {
         const entries: [string, Value][] = [];
         for (let i = 0; i + 1 < els.length; i += 2) {
           const key = this.eval(els[i]!, scope);
-          if (key.k !== 'str') this.fail('NIXIE_ERR_PXL_TYPE', els[i]!, 'dictionary keys must be strings');
-          entries.push([key.v, this.eval(els[i + 1]!, scope)]);
+          // Numeric keys (px.otel.metric.Summary's quantile_values={0.5: ...}) are kept as their text.
+          if (key.k !== 'str' && key.k !== 'num') this.fail('NIXIE_ERR_PXL_TYPE', els[i]!, 'dictionary keys must be strings or numbers');
+          entries.push([key.k === 'num' ? String(key.v) : key.v, this.eval(els[i + 1]!, scope)]);
         }
         return { k: 'dict', entries };
       }

@@ -7,6 +7,7 @@ import type { CallArgs, Interpreter } from './interp.js';
 import { kindName, toExpr, type DataFrameRef, type Value } from './values.js';
 import { names } from './dataframe.js';
 import { parseDuration, parseTime } from './time.js';
+import { callOtel, pxExport } from './otel.js';
 
 /** Table-valued functions each agent answers (px.GetSchemas(), px.GetAgentStatus()). */
 export const UDTFS: ReadonlyMap<string, readonly PlanColumn[]> = new Map<string, readonly PlanColumn[]>([
@@ -30,7 +31,7 @@ export const UDTFS: ReadonlyMap<string, readonly PlanColumn[]> = new Map<string,
 ]);
 
 const CASTS = new Set(['DurationNanos', 'Bytes', 'Percent', 'Time', 'Pod', 'Service', 'Namespace', 'Node']);
-const SPECIAL = ['DataFrame', 'display', 'debug', ...UDTFS.keys()];
+const SPECIAL = ['DataFrame', 'display', 'debug', 'export', 'otel', 'plugin', ...UDTFS.keys()];
 /** Type names usable as annotations (px.Service, ...) that are not functions. */
 const TYPE_NAMES = ['Pod', 'Service', 'Namespace', 'Node', 'Container', 'UPID', 'Time'];
 
@@ -41,13 +42,17 @@ export function pxNames(): string[] {
 
 /** `px.<name>` as a value. */
 export function pxMember(ip: Interpreter, name: string, node: SyntaxNode): Value {
+  if (name === 'otel' || name === 'plugin') return { k: 'module', name: `px.${name}` };
   if (pxNames().includes(name)) return { k: 'pxfn', name };
   return ip.unknown('NIXIE_ERR_PXL_UNKNOWN_FUNCTION', node, `px.${name}`, undefined, pxNames().map((n) => `px.${n}`));
 }
 
 /** Calls px.<name>(...). */
 export function callPx(ip: Interpreter, name: string, a: CallArgs): Value {
+  if (name.startsWith('otel.')) return callOtel(ip, name, a);
   switch (name) {
+    case 'export':
+      return pxExport(ip, a);
     case 'DataFrame':
       return { k: 'df', df: { plan: dataFrame(ip, a) } };
     case 'display':

@@ -1,4 +1,5 @@
 import { DataType as T } from '@nixie/core';
+import { otelMember } from './otel.js';
 import type { SyntaxNode } from '@lezer/common';
 import { call } from './operators.js';
 import { callMethod, column, DF_METHODS, filter, names, project, setColumn } from './dataframe.js';
@@ -77,6 +78,7 @@ export function pxlSemantics(ip: Interpreter): Semantics {
     member(obj, name, node) {
       switch (obj.k) {
         case 'module':
+          if (obj.name.startsWith('px.')) return otelMember(ip, obj.name, name, node);
           if (obj.name !== 'px') ip.fail('NIXIE_ERR_PXL_UNSUPPORTED', node, `module ${obj.name}`);
           return pxMember(ip, name, node);
         case 'df':
