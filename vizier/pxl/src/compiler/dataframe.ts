@@ -2,7 +2,7 @@ import { DataType as T, type SemanticType } from '@nixie/core';
 import type { SyntaxNode } from '@lezer/common';
 import { AGG_FUNCS, isTypeErr } from '../functions.js';
 import type { AggSpec, Expr, JoinColumn, JoinHow, PlanColumn, PlanNode } from '../plan.js';
-import type { CallArgs, Interpreter } from './interp.js';
+import { argNode, type CallArgs, type Interpreter } from './interp.js';
 import { exprColumns, findColumn, kindName, toExpr, type DataFrameRef, type Value } from './values.js';
 
 /** Methods a dataframe has; any other attribute is a column. */
@@ -85,7 +85,7 @@ export function callMethod(ip: Interpreter, self: Value, name: string, a: CallAr
   switch (name) {
     case 'groupby': {
       const keys = names(ip, arg(0, 'by'), 'groupby keys', a.node);
-      for (const k of keys) column(ip, d, k, a.node);
+      for (const k of keys) column(ip, d, k, argNode(a, 0, 'by'));
       return { k: 'groupby', df: { plan: d.plan }, keys };
     }
     case 'agg':
@@ -150,11 +150,11 @@ function aggregate(ip: Interpreter, d: DataFrameRef, groups: string[], a: CallAr
     const col = (spec.items[0] as { v: string }).v;
     const fn = (spec.items[1] as { name: string }).name;
     const src = findColumn(d.plan.relation, col);
-    if (!src) ip.unknown('NIXIE_ERR_PXL_UNKNOWN_COLUMN', a.node, col, 'the dataframe', d.plan.relation.map((x) => x.name));
+    if (!src) ip.unknown('NIXIE_ERR_PXL_UNKNOWN_COLUMN', argNode(a, -1, out), col, 'the dataframe', d.plan.relation.map((x) => x.name));
     const rt = AGG_FUNCS.get(fn);
-    if (!rt) ip.unknown('NIXIE_ERR_PXL_UNKNOWN_FUNCTION', a.node, `px.${fn}`, undefined, [...AGG_FUNCS.keys()].map((k) => `px.${k}`));
+    if (!rt) ip.unknown('NIXIE_ERR_PXL_UNKNOWN_FUNCTION', argNode(a, -1, out), `px.${fn}`, undefined, [...AGG_FUNCS.keys()].map((k) => `px.${k}`));
     const type = rt(src.type);
-    if (isTypeErr(type)) ip.fail('NIXIE_ERR_PXL_TYPE', a.node, `${out}: ${type.error}`);
+    if (isTypeErr(type)) ip.fail('NIXIE_ERR_PXL_TYPE', argNode(a, -1, out), `${out}: ${type.error}`);
     const semantic = fn === 'count' || fn === 'quantiles' ? undefined : src.semantic;
     aggs.push({ name: out, fn, arg: col, type, ...(semantic ? { semantic } : {}) });
     relation.push(withSemantic({ name: out, type }, semantic));

@@ -22,6 +22,14 @@ export interface CallArgs {
   readonly pos: Value[];
   readonly kw: Map<string, Value>;
   readonly node: SyntaxNode;
+  /** Nodes of the arguments, for errors that point at one of them. */
+  readonly posNodes?: SyntaxNode[];
+  readonly kwNodes?: Map<string, SyntaxNode>;
+}
+
+/** The node of positional argument i or keyword `kw`, else the whole argument list. */
+export function argNode(a: CallArgs, i: number, kw: string): SyntaxNode {
+  return a.kwNodes?.get(kw) ?? a.posNodes?.[i] ?? a.node;
 }
 
 /** Hooks the interpreter calls for px.*, dataframe methods and member access. */
@@ -376,19 +384,23 @@ export class Interpreter {
   private args(list: SyntaxNode, scope: Scope): CallArgs {
     const pos: Value[] = [];
     const kw = new Map<string, Value>();
+    const posNodes: SyntaxNode[] = [];
+    const kwNodes = new Map<string, SyntaxNode>();
     for (let c = list.firstChild; c; c = c.nextSibling) {
       if (c.name === '(' || c.name === ')' || c.name === ',') continue;
       if (c.name === '*' || c.name === '**') this.fail('NIXIE_ERR_PXL_UNSUPPORTED', c, 'argument unpacking');
       if (c.name === 'VariableName' && c.nextSibling?.name === 'AssignOp') {
         const valueNode = c.nextSibling.nextSibling!;
         kw.set(this.text(c), this.eval(valueNode, scope));
+        kwNodes.set(this.text(c), valueNode);
         c = valueNode;
         continue;
       }
       if (kw.size > 0) this.fail('NIXIE_ERR_PXL_SYNTAX', c, 'positional argument follows keyword argument');
       pos.push(this.eval(c, scope));
+      posNodes.push(c);
     }
-    return { pos, kw, node: list };
+    return { pos, kw, node: list, posNodes, kwNodes };
   }
 
   private stringValue(e: SyntaxNode): string {

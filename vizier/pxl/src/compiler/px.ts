@@ -3,7 +3,7 @@ import type { SyntaxNode } from '@lezer/common';
 import { AGG_FUNCS, isTypeErr, SCALAR_FUNCS } from '../functions.js';
 import type { Expr, PlanColumn, PlanNode } from '../plan.js';
 import { call } from './operators.js';
-import type { CallArgs, Interpreter } from './interp.js';
+import { argNode, type CallArgs, type Interpreter } from './interp.js';
 import { kindName, toExpr, type DataFrameRef, type Value } from './values.js';
 import { names } from './dataframe.js';
 import { parseDuration, parseTime } from './time.js';
@@ -95,7 +95,10 @@ export function callPx(ip: Interpreter, name: string, a: CallArgs): Value {
   });
   const types: DataType[] = exprs.map((e) => e.type);
   const ret = sig.ret(types);
-  if (isTypeErr(ret)) return ip.fail('NIXIE_ERR_PXL_TYPE', a.node, `px.${name}: ${ret.error}`);
+  if (isTypeErr(ret)) {
+    const m = /^argument (\d+)/.exec(ret.error);
+    return ip.fail('NIXIE_ERR_PXL_TYPE', m ? argNode(a, Number(m[1]) - 1, '') : a.node, `px.${name}: ${ret.error}`);
+  }
   if (CASTS.has(name)) {
     const e = exprs[0]!;
     const expr = name === 'Time' && e.type !== T.TIME64NS ? call('Time', [e], T.TIME64NS) : e;
@@ -138,17 +141,18 @@ function dataFrame(ip: Interpreter, a: CallArgs): PlanNode {
     if (!['table', 'select', 'start_time', 'end_time'].includes(k)) ip.fail('NIXIE_ERR_PXL_ARGS', a.node, `px.DataFrame has no argument ${k}`);
   }
   const schema = ip.schemas.get(table.v);
-  if (!schema) return ip.unknown('NIXIE_ERR_PXL_UNKNOWN_TABLE', a.node, table.v, undefined, ip.schemas.keys());
+  if (!schema) return ip.unknown('NIXIE_ERR_PXL_UNKNOWN_TABLE', argNode(a, 0, 'table'), table.v, undefined, ip.schemas.keys());
   const all = schema.columns.map((c) => c.name);
   const sel = a.kw.get('select') ?? a.pos[1];
-  const columns = sel && sel.k !== 'none' ? names(ip, sel, 'select', a.node) : all;
+  const selNode = argNode(a, 1, 'select');
+  const columns = sel && sel.k !== 'none' ? names(ip, sel, 'select', selNode) : all;
   const relation: PlanColumn[] = columns.map((c) => {
     const col = schema.columns.find((x) => x.name === c);
-    if (!col) return ip.unknown('NIXIE_ERR_PXL_UNKNOWN_COLUMN', a.node, c, table.v, all);
+    if (!col) return ip.unknown('NIXIE_ERR_PXL_UNKNOWN_COLUMN', selNode, c, table.v, all);
     return col.semantic && col.semantic !== 'none' ? { name: col.name, type: col.type, semantic: col.semantic } : { name: col.name, type: col.type };
   });
-  const startTime = timeArg(ip, a.kw.get('start_time') ?? a.pos[2], 'start_time', a.node);
-  const endTime = timeArg(ip, a.kw.get('end_time') ?? a.pos[3], 'end_time', a.node);
+  const startTime = timeArg(ip, a.kw.get('start_time') ?? a.pos[2], 'start_time', argNode(a, 2, 'start_time'));
+  const endTime = timeArg(ip, a.kw.get('end_time') ?? a.pos[3], 'end_time', argNode(a, 3, 'end_time'));
   return {
     op: 'source',
     table: table.v,

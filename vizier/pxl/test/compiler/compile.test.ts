@@ -199,18 +199,20 @@ def stats(t: str):
 
   describe('errors', () => {
     it('syntax errors name line and column', () => fails(`import px\ndf = px.DataFrame(table='http_events'\n`, 'NIXIE_ERR_PXL_SYNTAX', 3, 1));
-    it('unknown table, with a suggestion', () => fails(`import px\ndf = px.DataFrame(table='http_event')`, 'NIXIE_ERR_PXL_UNKNOWN_TABLE', 2, 18, 'http_events'));
+    it('unknown table, with a suggestion', () => fails(`import px\ndf = px.DataFrame(table='http_event')`, 'NIXIE_ERR_PXL_UNKNOWN_TABLE', 2, 25, 'http_events'));
     it('unknown column by attribute, with a suggestion', () => fails(`import px\ndf = px.DataFrame(table='http_events')\ndf = df[df.resp_stats > 1]`, 'NIXIE_ERR_PXL_UNKNOWN_COLUMN', 3, 12, 'resp_status'));
     it('unknown column by key', () => fails(`import px\ndf = px.DataFrame(table='http_events')\nx = df['latancy']`, 'NIXIE_ERR_PXL_UNKNOWN_COLUMN', 3, 8, 'latency'));
-    it('unknown column in select', () => fails(`import px\ndf = px.DataFrame(table='http_events', select=['req_pth'])`, 'NIXIE_ERR_PXL_UNKNOWN_COLUMN', 2, 18, 'req_path'));
+    it('unknown column in select', () => fails(`import px\ndf = px.DataFrame(table='http_events', select=['req_pth'])`, 'NIXIE_ERR_PXL_UNKNOWN_COLUMN', 2, 47, 'req_path'));
     it('column dropped by a projection is unknown afterwards', () => fails(`import px\ndf = px.DataFrame(table='http_events')\ndf = df[['latency']]\ndf.x = df.req_path`, 'NIXIE_ERR_PXL_UNKNOWN_COLUMN', 4, 11));
     it('unknown px function, with a suggestion', () => fails(`import px\ndf = px.DataFrame(table='http_events')\ndf.x = px.regex_mach('a', df.req_path)`, 'NIXIE_ERR_PXL_UNKNOWN_FUNCTION', 3, 11, 'px.regex_match'));
     it('unknown aggregate', () => fails(`import px\ndf = px.DataFrame(table='http_events')\ndf = df.groupby('req_path').agg(n=('latency', px.cnt))`, 'NIXIE_ERR_PXL_UNKNOWN_FUNCTION', 3, 50, 'px.count'));
     it('unknown variable, with a suggestion', () => fails(`import px\ndataframe = px.DataFrame(table='http_events')\npx.display(datafram)`, 'NIXIE_ERR_PXL_UNKNOWN_NAME', 3, 12, 'dataframe'));
     it('comparing a string column with a number', () => fails(`import px\ndf = px.DataFrame(table='http_events')\ndf = df[df.req_path == 3]`, 'NIXIE_ERR_PXL_TYPE', 3, 21));
     it('a non-boolean filter', () => fails(`import px\ndf = px.DataFrame(table='http_events')\ndf = df[df.latency]`, 'NIXIE_ERR_PXL_TYPE', 3, 9));
-    it('an aggregate of a string', () => fails(`import px\ndf = px.DataFrame(table='http_events')\ndf = df.agg(m=('req_path', px.mean))`, 'NIXIE_ERR_PXL_TYPE'));
-    it('wrong argument types of a function', () => fails(`import px\ndf = px.DataFrame(table='http_events')\ndf.x = px.contains(df.latency, 'a')`, 'NIXIE_ERR_PXL_TYPE', 3, 19));
+    it('an aggregate of a string', () => fails(`import px\ndf = px.DataFrame(table='http_events')\ndf = df.agg(m=('req_path', px.mean))`, 'NIXIE_ERR_PXL_TYPE', 3, 15));
+    it('an unknown aggregated column points at its tuple', () => fails(`import px\ndf = px.DataFrame(table='http_events')\ndf = df.agg(m=('latncy', px.mean))`, 'NIXIE_ERR_PXL_UNKNOWN_COLUMN', 3, 15, 'latency'));
+    it('a bad start_time points at it', () => fails(`import px\ndf = px.DataFrame(table='http_events', start_time='yesterday')`, 'NIXIE_ERR_PXL_ARGS', 2, 51));
+    it('wrong argument types of a function', () => fails(`import px\ndf = px.DataFrame(table='http_events')\ndf.x = px.contains(df.latency, 'a')`, 'NIXIE_ERR_PXL_TYPE', 3, 20));
     it('merge keys of different types', () => fails(`import px\na = px.DataFrame(table='http_events')\ndf = a.merge(a, left_on='req_path', right_on='latency')`, 'NIXIE_ERR_PXL_TYPE'));
     it('loops are not PxL', () => fails(`import px\nfor i in [1]:\n    pass`, 'NIXIE_ERR_PXL_UNSUPPORTED', 2, 1));
     it('a script without output says which functions it has', () => {
