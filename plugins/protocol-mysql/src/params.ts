@@ -1,6 +1,6 @@
 import { FieldType } from './constants.js';
 import type { Reader } from './reader.js';
-import type { Statement } from './parse.js';
+import { copy, type Statement } from './parse.js';
 import type { TextSink } from './text.js';
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
@@ -23,7 +23,7 @@ export function renderExecuteParams(payload: Uint8Array, stmt: Statement, r: Rea
     const typesAt = r.pos;
     r.skip(2 * n);
     if (r.ok) {
-      types = payload.slice(typesAt, typesAt + 2 * n);
+      types = copy(payload, typesAt, typesAt + 2 * n);
       stmt.types = types;
     }
   }

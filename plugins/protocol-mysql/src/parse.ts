@@ -21,6 +21,8 @@ export interface MysqlFrame extends Frame {
   params: number;
   /** Response: server status flags of an OK/EOF packet, else 0. */
   status: number;
+  /** Response, column count: the column definitions are omitted (the client cached them). */
+  noMetadata: boolean;
   /** Request, COM_STMT_EXECUTE: a bounded copy of the payload, decoded when stitching. */
   payload: Uint8Array | null;
 }
@@ -63,7 +65,7 @@ export function deprecateEof(state: MysqlState): boolean | null {
 }
 
 function frame(seq: number, length: number, first: number): MysqlFrame {
-  return { startNs: 0, endNs: 0, seq, length, first, text: '', stmtId: 0, count: -1, params: 0, status: 0, payload: null };
+  return { startNs: 0, endNs: 0, seq, length, first, text: '', stmtId: 0, count: -1, params: 0, status: 0, noMetadata: false, payload: null };
 }
 
 /** Parses one packet (4-byte header + payload) at the head of buf. */
@@ -102,7 +104,8 @@ function parseRequest(buf: Uint8Array, length: number, seq: number, total: numbe
       break;
     case Command.STMT_EXECUTE:
       f.stmtId = r.u32();
-      f.payload = buf.slice(4, Math.min(total, 4 + limit + EXECUTE_HEADER_ROOM));
+      // A copy: the agent reuses its stream buffers (and Buffer#slice would be a view anyway).
+      f.payload = copy(buf, 4, Math.min(total, 4 + limit + EXECUTE_HEADER_ROOM));
       break;
     case Command.STMT_CLOSE:
     case Command.STMT_RESET:
@@ -151,10 +154,16 @@ function parseResponse(buf: Uint8Array, length: number, seq: number, total: numb
     r.lenenc();
     r.lenenc();
     f.status = r.u16();
-  } else if (length > 0 && length <= 9) {
+  } else if (length > 0 && length <= 10) {
     r.reset(buf, 4, total);
     const n = r.lenenc();
-    if (r.ok && r.pos === total) f.count = n;
+    if (r.ok && r.pos === total) {
+      f.count = n;
+    } else if (r.ok && r.pos + 1 === total && buf[r.pos]! <= 1) {
+      // MariaDB's CACHE_METADATA (and MySQL's OPTIONAL_RESULTSET_METADATA) add a "metadata follows" byte.
+      f.count = n;
+      f.noMetadata = buf[r.pos] === 0;
+    }
   }
   // A short OK/EOF is still a packet; its fields just stay 0.
   return { kind: 'success', frame: f, consumed: total };
@@ -180,4 +189,11 @@ export function rememberStatement(state: MysqlState, id: number, stmt: Statement
   state.statements.delete(id);
   state.statements.set(id, stmt);
   if (state.statements.size > MAX_STATEMENTS) state.statements.delete(state.statements.keys().next().value!);
+}
+
+/** A fresh copy of buf[start, end). */
+export function copy(buf: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(buf.subarray(start, end));
+  return out;
 }

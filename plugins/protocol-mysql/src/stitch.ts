@@ -130,7 +130,7 @@ function matchResults(rs: MysqlFrame[], si: number): Reply | null {
     if (p.first === Marker.LOCAL_INFILE) return { end: i + 1, status: RespStatus.UNKNOWN, body: 'LOCAL INFILE' };
     if (p.count < 0) return { end: i + 1, status: RespStatus.UNKNOWN, body: '' };
     // A result set: column count, column definitions, [EOF], rows, EOF/OK.
-    let k = i + 1 + p.count;
+    let k = i + 1 + (p.noMetadata ? 0 : p.count);
     if (k >= rs.length) return null;
     // Without CLIENT_DEPRECATE_EOF a 5-byte EOF closes the definitions; with it, the next packet is a row or the final OK (>= 7 bytes).
     if (isShortEof(rs[k]!)) k++;

@@ -216,3 +216,28 @@ describe('mysql decoder', () => {
     assert.ok(state.clientCaps & DEPRECATE_EOF);
   });
 });
+
+describe('mysql decoder: regressions', () => {
+  it('regression: execute parameters survive the agent reusing its stream buffer', () => {
+    const state = mysqlDecoder.createState();
+    const q = drive(mysqlDecoder, REQ, [cmd(Command.STMT_PREPARE, str('SELECT ?'))], state).frames;
+    const buf = packet(0, execute(1, [[FieldType.LONGLONG, false, i64(5n)]]));
+    const r = mysqlDecoder.parseFrame(REQ, buf, state);
+    assert.ok(r.kind === 'success');
+    buf.fill(0xee);
+    q.push(r.frame);
+    const resp = drive(mysqlDecoder, RESP, [seqd(1, p.prepareOk(1, 0, 1), p.columnDef('?'), p.eof()), seqd(1, p.ok())], state).frames;
+    const out = mysqlDecoder.stitch(q, resp, state);
+    assert.equal(out.records[1]!.req_body, 'SELECT ? params=[5]');
+  });
+
+  it('regression: a column count with MariaDB\'s metadata-follows byte (mariadb CLI)', () => {
+    const rows = run([query('SELECT 42')], [seqd(1, cat(u8(1), u8(1)), p.columnDef('42'), p.eof(), p.textRow('42'), p.eof())]);
+    assert.deepEqual(rows, [[Command.QUERY, 'SELECT 42', OK, 'Resultset rows = 1']]);
+  });
+
+  it('regression: a column count whose metadata the client cached has no column definitions', () => {
+    const rows = run([query('SELECT 42')], [seqd(1, cat(u8(1), u8(0)), p.textRow('42'), p.okEof())]);
+    assert.deepEqual(rows, [[Command.QUERY, 'SELECT 42', OK, 'Resultset rows = 1']]);
+  });
+});
