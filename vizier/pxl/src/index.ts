@@ -17,3 +17,4 @@ export {
   type VisWidget,
 } from './bundle.js';
 export { compileBundle } from './compile-bundle.js';
+export { SCALAR_FUNCS, AGG_FUNCS, OPERATOR_FUNCS, type ScalarSig } from './functions.js';
