@@ -26,8 +26,12 @@ export class StringDict {
     const a = col.offsets[i]!;
     const b = col.offsets[i + 1]!;
     const len = b - a;
-    let h = 0x811c9dc5;
-    for (let j = a; j < b; j++) h = Math.imul(h ^ bytes[j]!, 16777619);
+    // Every byte counts (ids in the middle of paths must not collide), four at a time.
+    let h = Math.imul(0x811c9dc5 ^ len, 16777619);
+    let j = a;
+    for (; j + 4 <= b; j += 4) h = Math.imul(h ^ (bytes[j]! | (bytes[j + 1]! << 8) | (bytes[j + 2]! << 16) | (bytes[j + 3]! << 24)), 16777619);
+    for (; j < b; j++) h = Math.imul(h ^ bytes[j]!, 16777619);
+    h ^= h >>> 15;
     h >>>= 0;
     const slots = this.slots;
     const mask = slots.length - 1;
@@ -42,9 +46,9 @@ export class StringDict {
       if (eh[e] === h) {
         const ka = es[e]!;
         if (ee[e]! - ka === len) {
-          let j = 0;
-          while (j < len && kb[ka + j] === bytes[a + j]) j++;
-          if (j === len) return this.entCode[e]!;
+          let j = len - 1;
+          while (j >= 0 && kb[ka + j] === bytes[a + j]) j--;
+          if (j < 0) return this.entCode[e]!;
         }
       }
       s = (s + 1) & mask;
