@@ -4,9 +4,9 @@ import pg from 'pg';
 import { runTraced } from './traced.js';
 
 const CONN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
-/** CLI flags for the same server; sslmode=disable so that the bytes on the wire are readable. */
 const CLI = ['-h', CONN.host, '-p', String(CONN.port), '-U', CONN.user];
-process.env.PGSSLMODE = 'disable';
+/** Database for psql and pgbench; sslmode=disable so that the bytes on the wire are readable. */
+const DB = 'dbname=test sslmode=disable';
 
 describe('e2e: PostgreSQL through BPF into pgsql_events', function () {
   this.timeout(120_000);
@@ -66,8 +66,8 @@ describe('e2e: PostgreSQL through BPF into pgsql_events', function () {
     );
   });
 
-  it('records psql (startup with SSLRequest refused, then a query)', async () => {
-    const out = await runTraced(t, 'psql', [...CLI, '-d', 'test', '-Atc', `SELECT 40 + 2 AS ${tag}`]);
+  it('records psql (startup passed over, then a query)', async () => {
+    const out = await runTraced(t, 'psql', [...CLI, '-d', DB, '-Atc', `SELECT 40 + 2 AS ${tag}`]);
     assert.equal(out.trim(), '42');
     const rows = await t.waitForRows('pgsql_events', (r) => has(r, `AS ${tag}`));
     assert.equal(rows[0]!.req_cmd, 'QUERY');
@@ -75,10 +75,10 @@ describe('e2e: PostgreSQL through BPF into pgsql_events', function () {
   });
 
   it('records every pgbench transaction statement (simple and prepared protocols)', async () => {
-    await runTraced(t, 'pgbench', [...CLI, '-i', '-q', 'test']);
+    await runTraced(t, 'pgbench', [...CLI, '-i', '-q', DB]);
     const n = 50;
-    await runTraced(t, 'pgbench', [...CLI, '-n', '-t', String(n), '-c', '2', '-M', 'simple', 'test']);
-    await runTraced(t, 'pgbench', [...CLI, '-n', '-t', String(n), '-c', '2', '-M', 'prepared', 'test']);
+    await runTraced(t, 'pgbench', [...CLI, '-n', '-t', String(n), '-c', '2', '-M', 'simple', DB]);
+    await runTraced(t, 'pgbench', [...CLI, '-n', '-t', String(n), '-c', '2', '-M', 'prepared', DB]);
     const updates = await t.waitForRows('pgsql_events', (r) => String(r.req).startsWith('UPDATE pgbench_accounts'), { min: 4 * n, timeoutMs: 30_000 });
     assert.equal(updates.filter((r) => r.req_cmd === 'QUERY').length, 2 * n);
     const prepared = updates.filter((r) => r.req_cmd === 'EXECUTE');
