@@ -100,16 +100,14 @@ static __always_inline __u8 infer_redis(const __u8 *b, __u32 len)
 	return MSG_UNKNOWN;
 }
 
-/* DNS over UDP: a header with opcode QUERY, Z clear, one question, and sane record counts. */
-static __always_inline __u8 infer_dns(const __u8 *b, __u32 len, __u16 sock_type)
+/* A DNS header (12 bytes at h): opcode QUERY, Z clear, one question, and sane record counts. */
+static __always_inline __u8 infer_dns_header(const __u8 *h)
 {
-	if (sock_type != 2 /* SOCK_DGRAM */ || len < 12 || len > 512)
-		return MSG_UNKNOWN;
-	__u16 flags = ((__u16)b[2] << 8) | b[3];
-	__u16 qd = ((__u16)b[4] << 8) | b[5];
-	__u16 an = ((__u16)b[6] << 8) | b[7];
-	__u16 ns = ((__u16)b[8] << 8) | b[9];
-	__u16 ar = ((__u16)b[10] << 8) | b[11];
+	__u16 flags = ((__u16)h[2] << 8) | h[3];
+	__u16 qd = ((__u16)h[4] << 8) | h[5];
+	__u16 an = ((__u16)h[6] << 8) | h[7];
+	__u16 ns = ((__u16)h[8] << 8) | h[9];
+	__u16 ar = ((__u16)h[10] << 8) | h[11];
 	if ((flags & 0x7800) != 0 /* opcode */ || (flags & 0x0040) != 0 /* Z */ || qd != 1)
 		return MSG_UNKNOWN;
 	if (an > 64 || ns > 64 || ar > 64)
@@ -118,6 +116,29 @@ static __always_inline __u8 infer_dns(const __u8 *b, __u32 len, __u16 sock_type)
 	if (!qr && (an != 0 || ns != 0))
 		return MSG_UNKNOWN;
 	return qr ? MSG_RESPONSE : MSG_REQUEST;
+}
+
+/* DNS over UDP: one message per datagram (up to 512 bytes: the classic limit). */
+static __always_inline __u8 infer_dns(const __u8 *b, __u32 len, __u16 sock_type)
+{
+	if (sock_type != 2 /* SOCK_DGRAM */ || len < 12 || len > 512)
+		return MSG_UNKNOWN;
+	return infer_dns_header(b);
+}
+
+/*
+ * DNS over TCP: a 2-byte length prefix, then the header. The prefix must cover at least a header and a root
+ * question (17 bytes), and the whole message must be in this syscall (as resolvers and servers write and read
+ * it), which keeps arbitrary binary streams from matching.
+ */
+static __always_inline __u8 infer_dns_tcp(const __u8 *b, __u32 len)
+{
+	if (len < 2 + 17)
+		return MSG_UNKNOWN;
+	__u32 mlen = ((__u32)b[0] << 8) | b[1];
+	if (mlen < 17 || mlen + 2 > len)
+		return MSG_UNKNOWN;
+	return infer_dns_header(b + 2);
 }
 
 /* Guesses the protocol of a message whose first bytes are b[0..len) (len is the message's length). */
@@ -152,6 +173,9 @@ static __always_inline struct infer_result infer_protocol(const __u8 *b, __u32 l
 		r.msg_type = t;
 	} else if ((t = infer_mysql(b, len))) {
 		r.protocol = NIXIE_PROTO_MYSQL;
+		r.msg_type = t;
+	} else if ((t = infer_dns_tcp(b, len))) {
+		r.protocol = NIXIE_PROTO_DNS;
 		r.msg_type = t;
 	}
 	return r;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { Direction, EventKind, Role, Syscall, BpfProtocol, AF_INET, AF_INET6, EventFlag } from '../src/events.js';
 import { SocketTracer } from '../src/tracer.js';
 import { connKey, drain, ensureTracefs, runPeer, type Ev } from './helpers.js';
@@ -173,7 +174,69 @@ describe('socket_trace protocol inference (real kernel)', function () {
     assert.equal(byKind(tevs, EventKind.DATA).length, 0, 'no protocol recognised: no data');
     assert.equal(byKind(tevs, EventKind.CONN_CLOSE).length, 6, 'but opens and closes with totals');
   });
+
+  it('DNS over TCP is inferred from the length prefix and the header, on both ends', async () => {
+    const { pid } = await runPeer(tracer, ['dnstcp']);
+    const data = byKind(drain(tracer, pid), EventKind.DATA);
+    assert.equal(data.length, 4, 'query written and read, answer written and read');
+    for (const e of data) assert.equal(e.protocol, BpfProtocol.DNS);
+    const query = data.find((e) => e.role === Role.CLIENT && e.direction === Direction.EGRESS);
+    assert.ok(query, 'the client sent the query');
+    assert.equal(query.bytes!.readUInt16BE(0), query.bytes!.length - 2, 'length prefix captured');
+    assert.equal(query.bytes!.readUInt16BE(2), 0x1234, 'transaction id');
+  });
 });
+
+describe('socket_trace pid filter (real kernel)', function () {
+  this.timeout(60_000);
+  before(() => ensureTracefs());
+
+  it('follows children forked (without exec) by a filtered process, not only exec', async () => {
+    const tracer = SocketTracer.open({ pidFilter: [] });
+    try {
+      const { pid, out } = await runPeer(tracer, ['fork']);
+      const child = Number(/^child (\d+)$/m.exec(out)?.[1]);
+      assert.ok(child > 0 && child !== pid);
+      const evs = drain(tracer);
+      const data = byKind(evs.filter((e) => e.pid === child), EventKind.DATA);
+      assert.equal(data.length, 6, "the child's 3 writes and 3 reads");
+      assert.ok(data.every((e) => e.protocol === BpfProtocol.HTTP));
+      assert.equal(evs.filter((e) => e.pid === child && e.kind === EventKind.PROC_EXIT).length, 1, 'its exit too');
+      assert.equal(evs.filter((e) => e.pid === pid && e.kind === EventKind.PROC_EXIT).length, 1);
+    } finally {
+      await tracer.close();
+    }
+  });
+
+  it('excludePid 0 with a pid filter traces the filtered process itself; excludePid still wins over the filter', async () => {
+    const traceSelf = async (excludePid: number): Promise<Ev[]> => {
+      const tracer = SocketTracer.open({ pidFilter: [process.pid], excludePid });
+      try {
+        await httpExchange();
+        return drain(tracer, process.pid);
+      } finally {
+        await tracer.close();
+      }
+    };
+    const seen = byKind(await traceSelf(0), EventKind.DATA);
+    assert.ok(seen.some((e) => e.bytes!.toString('latin1').startsWith('GET /self')), 'own request traced');
+    assert.equal((await traceSelf(process.pid)).length, 0, 'excluded pid: nothing, even though filtered');
+  });
+});
+
+/** One HTTP/1 request and response over loopback, both ends in this process. */
+async function httpExchange(): Promise<void> {
+  const server = net.createServer((s) => s.once('data', () => s.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n')));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    const c = net.connect(port, '127.0.0.1', () => c.write('GET /self HTTP/1.1\r\nhost: x\r\n\r\n'));
+    c.on('error', reject);
+    c.on('data', () => c.end());
+    c.on('close', () => resolve());
+  });
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}
 
 describe('socket_trace drops (real kernel)', function () {
   this.timeout(60_000);
