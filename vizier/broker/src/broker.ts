@@ -35,6 +35,8 @@ export interface QueryRequest {
   readonly func?: string;
   /** "Now" in ns since epoch for relative times; the current time by default. */
   readonly nowNs?: number;
+  /** px.plugin.start_time/end_time: the window a scheduled export script covers. */
+  readonly pluginWindow?: { readonly startNs: number; readonly endNs: number };
 }
 
 /** Column of an output table, as the API describes it. */
@@ -96,15 +98,16 @@ export class QueryBroker {
     const schemas = this.schemas();
     const args = req.args ?? {};
     const nowNs = req.nowNs;
+    const win = req.pluginWindow ? { pluginWindow: req.pluginWindow } : {};
     if (req.bundle !== undefined) {
       const bundle = loadBundle(req.bundle, this.opts.scriptsDir ? { scriptsDir: this.opts.scriptsDir } : {});
-      if (req.func !== undefined) return compileScript(bundle.pxl, { schemas, args, funcName: req.func, nowNs });
-      return compileBundle(bundle, { schemas, args, nowNs });
+      if (req.func !== undefined) return compileScript(bundle.pxl, { schemas, args, funcName: req.func, nowNs, ...win });
+      return compileBundle(bundle, { schemas, args, nowNs, ...win });
     }
     if (req.script === undefined) throw createVizierError('NIXIE_ERR_VIZIER_BAD_REQUEST', 'give "script" (PxL source) or "bundle" (a script name)');
-    if (req.func !== undefined) return compileScript(req.script, { schemas, args, funcName: req.func, nowNs });
+    if (req.func !== undefined) return compileScript(req.script, { schemas, args, funcName: req.func, nowNs, ...win });
     const bundle: ScriptBundle = { name: 'script', path: '', pxl: req.script, manifest: { short: '', long: '' }, ...(req.vis ? { vis: req.vis } : {}) };
-    return compileBundle(bundle, { schemas, args, nowNs });
+    return compileBundle(bundle, { schemas, args, nowNs, ...win });
   }
 
   /** Runs a request across every live agent; see QueryEvent for what it yields. */

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { createAgent, type Agent } from '@nixie/agent';
 import { createLogger, TABLES, type NixieConfig } from '@nixie/core';
-import { startLocalVizier } from '@nixie/vizier';
+import { startLocalVizier, type QueryBroker } from '@nixie/vizier';
 import { loadCliConfig } from '../config.js';
+import { startScheduledScripts } from '../scheduled.js';
 
 /** One part of `nixie up`: started in list order, stopped in reverse. */
 interface Component {
@@ -15,6 +16,8 @@ interface UpContext {
   config: NixieConfig;
   agent: Agent;
   say(line: string): void;
+  /** Set by the vizier component for those after it. */
+  broker?: QueryBroker;
 }
 
 /** The agent: BPF socket tracer, decoders, table store. */
@@ -39,14 +42,28 @@ function vizierComponent(ctx: UpContext): Component {
     start: async () => {
       const v = await startLocalVizier({ config: ctx.config, store: ctx.agent.store, agentId: ctx.agent.id });
       stop = v.stop;
+      ctx.broker = v.vizier.broker;
       ctx.say(`vizier: API at ${v.url}`);
     },
     stop: async () => stop?.(),
   };
 }
 
+/** Scheduled export scripts (nixie.yaml `scheduled_scripts`), run through vizier's broker. */
+function schedulerComponent(ctx: UpContext): Component {
+  let scheduler: { stop(): Promise<void> } | undefined;
+  return {
+    name: 'scheduled scripts',
+    start: async () => {
+      scheduler = await startScheduledScripts(ctx.config, ctx.broker!, createLogger(ctx.config.log_level, 'scheduler'));
+      if (scheduler) ctx.say(`scheduled scripts: ${ctx.config.scheduled_scripts.map((s) => s.name).join(', ')}`);
+    },
+    stop: async () => scheduler?.stop(),
+  };
+}
+
 /** Every component of `nixie up`, in start order. A new component adds one line here. */
-const COMPONENTS: ReadonlyArray<(ctx: UpContext) => Component> = [agentComponent, vizierComponent];
+const COMPONENTS: ReadonlyArray<(ctx: UpContext) => Component> = [agentComponent, vizierComponent, schedulerComponent];
 
 export function registerUp(program: Command): void {
   program
