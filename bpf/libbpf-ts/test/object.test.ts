@@ -28,7 +28,7 @@ describe('libbpf-ts on the real kernel', function () {
       obj.load();
       assert.throws(() => obj.setConstant('exclude_pid', 2), (e) => isNixieBpfError(e, 'NIXIE_ERR_BPF_STATE'));
       const links = obj.attachAll();
-      assert.equal(links.length, 2);
+      assert.equal(links.length, 3);
 
       const filter = obj.map('pid_filter').typed(codec.u32, codec.u8);
       filter.set(process.pid, 1);
