@@ -1,4 +1,5 @@
 import type { Table } from '@nixie/core';
+import { startTimeTicks } from '@nixie/bpf';
 import type { ConnTracker } from './conn/conn-tracker.js';
 
 interface Group {
@@ -82,7 +83,7 @@ export class ConnStats {
       }
       table.appendRow({
         time_: nowNs,
-        upid: { high: g.pid, low: g.startTimeNs },
+        upid: { high: g.pid, low: startTimeTicks(g.startTimeNs) },
         remote_addr: g.remoteAddr,
         remote_port: g.remotePort,
         trace_role: g.role,

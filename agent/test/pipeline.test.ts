@@ -49,7 +49,7 @@ describe('Pipeline (synthetic BPF events)', () => {
     assert.equal(r.remote_addr, '127.0.0.1');
     assert.equal(r.remote_port, 40000);
     assert.equal(r.local_port, 8080);
-    assert.deepEqual(r.upid, { high: 100, low: 5e9 });
+    assert.deepEqual(r.upid, { high: 100, low: 500 }, "start time in clock ticks (5 s = 500), as process_stats writes");
   });
 
   it('skips a local client side under the auto policy but traces one whose peer is elsewhere', async () => {
@@ -111,6 +111,7 @@ describe('Pipeline (synthetic BPF events)', () => {
     assert.equal(cs[0]!.conn_active, 1);
     assert.equal(cs[0]!.bytes_sent, RESP.length + 100);
     assert.equal(cs[0]!.bytes_recv, REQ.length + 50);
+    assert.deepEqual(cs[0]!.upid, { high: 100, low: 500 }, 'upid in clock ticks, as in http_events');
   });
 
   it('expires idle connections', async () => {

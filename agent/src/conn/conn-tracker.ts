@@ -1,4 +1,5 @@
 import type { Decoder, Frame, UInt128 } from '@nixie/core';
+import { startTimeTicks } from '@nixie/bpf';
 import type { DataStream } from './data-stream.js';
 
 /**
@@ -8,7 +9,7 @@ import type { DataStream } from './data-stream.js';
 export class ConnTracker {
   /** Next tracker with the same generation (hash chain of ConnTable). */
   next: ConnTracker | undefined;
-  /** Pixie's upid: high = pid, low = process start time (ns since boot). */
+  /** Pixie's upid: high = pid, low = process start time in clock ticks since boot (/proc's, so tables join). */
   readonly upid: UInt128;
   role = 0;
   protocol = 0;
@@ -52,7 +53,7 @@ export class ConnTracker {
     readonly fd: number,
     readonly generation: number,
   ) {
-    this.upid = { high: pid, low: startTimeNs };
+    this.upid = { high: pid, low: startTimeTicks(startTimeNs) };
   }
 
   /** The stream holding requests: what a server reads, what a client writes. */
