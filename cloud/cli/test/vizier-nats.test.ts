@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, connect } from 'node:net';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,6 +112,44 @@ describe('nixie vizier over NATS with an agent joining from another process', fu
       ['paths', '/p2', 3],
       ['paths', '/p3', 3],
     ]);
+  });
+
+  it('a `nixie agent` process traces HTTP with BPF, joins over NATS and answers queries', async function () {
+    // An HTTP server in its own process, the only one the agent traces.
+    const server = spawn(process.execPath, ['-e', "require('http').createServer((q,s)=>s.end('ok:'+q.url)).listen(0,'127.0.0.1',function(){console.log(this.address().port)})"], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let agentProc: ChildProcess | undefined;
+    try {
+      const port = Number(await new Promise<string>((r) => server.stdout!.once('data', (c: Buffer) => r(c.toString().trim()))));
+      const natsUrl = /url: (\S+)/.exec(readFileSync(cfg, 'utf8'))![1]!;
+      const agentCfg = path.join(dir, 'agent.yaml');
+      writeFileSync(agentCfg, `nats:\n  url: ${natsUrl}\nagent:\n  id: bpf-host\n  pid_filter: [${server.pid}]\n`);
+      agentProc = spawn(process.execPath, [bin, 'agent', '-c', agentCfg], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      agentProc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+      await until(() => /joined NATS/.test(out), 'nixie agent to start', 30_000);
+      await until(async () => /bpf-host\s+live/.test((await nixie(['get', 'agents', '-c', cfg], dir)).out), 'bpf-host to register');
+      for (let i = 0; i < 3; i++) await (await fetch(`http://127.0.0.1:${port}/via-agent`)).text();
+      writeFileSync(
+        path.join(dir, 'q2.pxl'),
+        "import px\ndf = px.DataFrame(table='http_events', start_time='-5m')\ndf = df[df.req_path == '/via-agent']\ndf = df.groupby(['req_path', 'resp_status']).agg(n=('latency', px.count))\npx.display(df, 'traced')\n",
+      );
+      let rows: { req_path: string; resp_status: number; n: number }[] = [];
+      await until(async () => {
+        const r = await nixie(['run', 'q2.pxl', '-o', 'json', '-c', cfg], dir);
+        rows = r.out.trim() ? r.out.trim().split('\n').map((l) => JSON.parse(l) as { req_path: string; resp_status: number; n: number }) : [];
+        return rows.length > 0 && rows[0]!.n === 3;
+      }, 'three traced requests in http_events on bpf-host', 20_000);
+      assert.deepEqual(rows.map((r) => [r.req_path, r.resp_status, r.n]), [['/via-agent', 200, 3]]);
+    } finally {
+      server.kill('SIGKILL');
+      if (agentProc && agentProc.exitCode === null) {
+        const exited = new Promise<number | null>((r) => agentProc!.once('exit', (c) => r(c)));
+        agentProc.kill('SIGTERM');
+        assert.equal(await exited, 0, 'nixie agent stops cleanly');
+      }
+    }
   });
 
   it('refuses to start without nats.url, in one line', async () => {
