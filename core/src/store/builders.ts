@@ -168,6 +168,11 @@ class UInt128Builder implements ColumnBuilder {
   readonly dataBytes = 0;
 }
 
+/** Node's native UTF-8 writer (on every Buffer; absent from the typings). */
+interface NativeWrite {
+  utf8Write(s: string, offset: number, length: number): number;
+}
+
 /** Strings as UTF-8 in one arena per chunk: no JS object per stored row. */
 class StringBuilder implements ColumnBuilder {
   // A Buffer, for its native UTF-8 write; exposed to readers as a plain Uint8Array view.
@@ -214,7 +219,8 @@ class StringBuilder implements ColumnBuilder {
         return;
       }
     }
-    this.offsets[++this.length] = at + data.write(s, at);
+    // The native writer itself: Buffer#write's argument checks cost more than the copy for short strings.
+    this.offsets[++this.length] = at + (data as unknown as NativeWrite).utf8Write(s, at, data.length - at);
   }
   appendBytes(b: Uint8Array): void {
     if (this.length + 1 >= this.offsets.length) this.offsets = grow(this.offsets, this.length + 2);

@@ -1,10 +1,20 @@
 import type { Column, RowBatch } from '../column.js';
 import type { TableSchema } from '../types.js';
-import { createBuilder, NumberBuilder, type ColumnBuilder } from './builders.js';
+import { createBuilder, NumberBuilder, StringBuilder, type ColumnBuilder } from './builders.js';
 
 /** Rows appended together, sealed when full; the unit of eviction. */
 class Chunk {
   readonly builders: ColumnBuilder[];
+  /**
+   * The builders grouped by class, with their column indices: appendValues loops over each group, so every
+   * call site sees one builder class (a loop over all columns is megamorphic and several times slower).
+   */
+  readonly nums: NumberBuilder[] = [];
+  readonly numIdx: number[] = [];
+  readonly strs: StringBuilder[] = [];
+  readonly strIdx: number[] = [];
+  readonly others: ColumnBuilder[] = [];
+  readonly otherIdx: number[] = [];
   minTime = Infinity;
   maxTime = -Infinity;
   sealed = false;
@@ -16,6 +26,18 @@ class Chunk {
     dataHints?: readonly number[],
   ) {
     this.builders = schema.columns.map((c, i) => createBuilder(c, capacity, dataHints?.[i]));
+    this.builders.forEach((b, i) => {
+      if (b instanceof NumberBuilder) {
+        this.nums.push(b);
+        this.numIdx.push(i);
+      } else if (b instanceof StringBuilder) {
+        this.strs.push(b);
+        this.strIdx.push(i);
+      } else {
+        this.others.push(b);
+        this.otherIdx.push(i);
+      }
+    });
   }
   get rows(): number {
     return this.builders[0]!.length;
@@ -64,6 +86,7 @@ export class Table {
   private nextSeq = 0;
   private publishedSeq = 0;
   private readonly timeIndex: number;
+  private readonly names: readonly string[];
   private readonly chunkBytes: number;
   private readonly chunkRows: number;
   private rowsIn = 0;
@@ -76,6 +99,7 @@ export class Table {
     readonly budgetBytes: number,
   ) {
     this.timeIndex = schema.columns.findIndex((c) => c.name === 'time_');
+    this.names = schema.columns.map((c) => c.name);
     // Chunks of at most 1/32 of the budget (and 16 MiB) keep the table within a few % of it.
     this.chunkBytes = Math.max(4096, Math.min(16 * 1024 * 1024, Math.floor(budgetBytes / 32)));
     this.chunkRows = 65536;
@@ -94,16 +118,32 @@ export class Table {
 
   /** Appends one row given as an object keyed by column name; missing columns get zero or ''. */
   appendRow(row: RowInput): void {
-    const cols = this.schema.columns;
-    const b = this.active.builders;
-    for (let i = 0; i < cols.length; i++) b[i]!.appendValue(row[cols[i]!.name]);
+    const names = this.names;
+    const c = this.active;
+    const nums = c.nums;
+    const numIdx = c.numIdx;
+    for (let k = 0; k < nums.length; k++) nums[k]!.appendValue(row[names[numIdx[k]!]!]);
+    const strs = c.strs;
+    const strIdx = c.strIdx;
+    for (let k = 0; k < strs.length; k++) strs[k]!.appendValue(row[names[strIdx[k]!]!]);
+    const others = c.others;
+    const otherIdx = c.otherIdx;
+    for (let k = 0; k < others.length; k++) others[k]!.appendValue(row[names[otherIdx[k]!]!]);
     this.afterAppend(1);
   }
 
   /** Appends one row given as values in schema order. */
   appendValues(values: readonly unknown[]): void {
-    const b = this.active.builders;
-    for (let i = 0; i < b.length; i++) b[i]!.appendValue(values[i]);
+    const c = this.active;
+    const nums = c.nums;
+    const numIdx = c.numIdx;
+    for (let k = 0; k < nums.length; k++) nums[k]!.appendValue(values[numIdx[k]!]);
+    const strs = c.strs;
+    const strIdx = c.strIdx;
+    for (let k = 0; k < strs.length; k++) strs[k]!.appendValue(values[strIdx[k]!]);
+    const others = c.others;
+    const otherIdx = c.otherIdx;
+    for (let k = 0; k < others.length; k++) others[k]!.appendValue(values[otherIdx[k]!]);
     this.afterAppend(1);
   }
 

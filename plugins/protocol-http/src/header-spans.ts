@@ -6,6 +6,8 @@ export const MAX_SPANS = 96;
 /** Positions of the header fields of the message being parsed: name [ns, ne), value [vs, ve). */
 export const spans = {
   count: 0,
+  /** Some value holds a byte JSON must escape (quote, backslash, control); names are tokens and never do. */
+  escapes: false,
   ns: new Int32Array(MAX_SPANS),
   ne: new Int32Array(MAX_SPANS),
   vs: new Int32Array(MAX_SPANS),
@@ -35,6 +37,12 @@ function escapeInto(b: Buffer, a: number, e: number, out: Buffer, o: number): nu
   return o;
 }
 
+/** Copies b[a..e) to out at o (no byte needs escaping). */
+function copyInto(b: Buffer, a: number, e: number, out: Buffer, o: number): number {
+  for (let i = a; i < e; i++) out[o++] = b[i]!;
+  return o;
+}
+
 function sameName(b: Buffer, i: number, j: number): boolean {
   const len = spans.ne[i]! - spans.ns[i]!;
   if (spans.ne[j]! - spans.ns[j]! !== len) return false;
@@ -53,8 +61,9 @@ export function spansJson(b: Buffer, limit: number): string | undefined {
   const n = spans.count;
   if (n > MAX_SPANS) return undefined;
   for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) if (sameName(b, i, j)) return undefined;
+  const esc = spans.escapes;
   let worst = 2;
-  for (let i = 0; i < n; i++) worst += 6 * (spans.ne[i]! - spans.ns[i]! + spans.ve[i]! - spans.vs[i]!) + 6;
+  for (let i = 0; i < n; i++) worst += (esc ? 6 : 1) * (spans.ne[i]! - spans.ns[i]! + spans.ve[i]! - spans.vs[i]!) + 6;
   if (worst > scratch.length) scratch = Buffer.allocUnsafe(Math.max(worst, scratch.length * 2));
   const out = scratch;
   let o = 0;
@@ -62,11 +71,11 @@ export function spansJson(b: Buffer, limit: number): string | undefined {
   for (let i = 0; i < n; i++) {
     if (i > 0) out[o++] = 0x2c; // ,
     out[o++] = 0x22;
-    o = escapeInto(b, spans.ns[i]!, spans.ne[i]!, out, o);
+    o = copyInto(b, spans.ns[i]!, spans.ne[i]!, out, o);
     out[o++] = 0x22;
     out[o++] = 0x3a; // :
     out[o++] = 0x22;
-    o = escapeInto(b, spans.vs[i]!, spans.ve[i]!, out, o);
+    o = esc ? escapeInto(b, spans.vs[i]!, spans.ve[i]!, out, o) : copyInto(b, spans.vs[i]!, spans.ve[i]!, out, o);
     out[o++] = 0x22;
   }
   out[o++] = 0x7d; // }

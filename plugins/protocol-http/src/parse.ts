@@ -62,8 +62,11 @@ function plausibleStart(type: MessageType, b: Buffer, len: number): boolean {
 
 /** Parses the first line, which ends before `limit`, into hdrLine; false if malformed. */
 function startLine(type: MessageType, b: Buffer, limit: number, out: typeof hdrLine): boolean {
-  const lf = b.indexOf(LF);
-  if (lf < 1 || lf >= limit || b[lf - 1] !== CR) return false;
+  // The first line is short: a JS scan is cheaper than a native indexOf call.
+  const stop = Math.min(limit, b.length);
+  let lf = 0;
+  while (lf < stop && b[lf] !== LF) lf++;
+  if (lf < 1 || lf >= stop || b[lf - 1] !== CR) return false;
   const end = lf - 1; // the CR
   out.next = lf + 1;
   if (type === MessageType.REQUEST) {
@@ -111,6 +114,17 @@ function version(b: Buffer, at: number): number {
   return m === 0 || m === 1 ? m : -1;
 }
 
+/**
+ * Byte classes for one pass over header lines: 1 = token (may be in a field name), 2 = CR, 4 = needs a JSON
+ * escape in a value (quote, backslash, control), 0 = other value byte.
+ */
+const CLASS = new Uint8Array(256);
+for (let c = 0; c < 256; c++) {
+  if (isTokenChar(c)) CLASS[c] = 1;
+  else if (c === CR) CLASS[c] = 2;
+  else if (c === 0x22 || c === 0x5c || c < 0x20) CLASS[c] = 4;
+}
+
 /** Reads header lines in b[from..end) (end is just past the last line's CRLF) into `fields` and `spans`. */
 function readFields(b: Buffer, from: number, end: number): boolean {
   fields.contentLength = -1;
@@ -122,16 +136,20 @@ function readFields(b: Buffer, from: number, end: number): boolean {
   fields.connectionUpgrade = false;
   let n = 0;
   let p = from;
+  let escapes = 0;
   while (p < end) {
-    let le = p;
-    while (le < end && b[le] !== CR) le++;
-    if (le >= end || b[le + 1] !== LF) return false;
+    // One pass per line: the name must be token bytes up to the colon, the value runs to the CR.
     let colon = p;
-    while (colon < le && b[colon] !== COLON) {
-      if (!isTokenChar(b[colon]!)) return false;
-      colon++;
+    while (colon < end && CLASS[b[colon]!] === 1) colon++;
+    if (colon === p || colon >= end || b[colon] !== COLON) return false;
+    let le = colon + 1;
+    while (le < end) {
+      const k = CLASS[b[le]!]!;
+      if (k === 2) break;
+      escapes |= k;
+      le++;
     }
-    if (colon === p || colon === le) return false;
+    if (le >= end || b[le + 1] !== LF) return false;
     let vs = colon + 1;
     let ve = le;
     while (vs < ve && (b[vs] === SP || b[vs] === HT)) vs++;
@@ -147,6 +165,7 @@ function readFields(b: Buffer, from: number, end: number): boolean {
     p = le + 2;
   }
   spans.count = n;
+  spans.escapes = escapes !== 0;
   return true;
 }
 
