@@ -1,6 +1,6 @@
 // Builds everything: the BPF objects (make in bpf/) and then every TypeScript project (tsc -b).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { chmodSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -23,3 +23,7 @@ if (existsSync(path.join(root, 'bpf', 'Makefile'))) {
   }
 }
 run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.json']);
+
+// npm links the `nixie` bin at install time, before this build writes it: make it executable.
+const bin = path.join(root, 'cloud', 'cli', 'dist', 'src', 'bin.js');
+if (existsSync(bin)) chmodSync(bin, 0o755);

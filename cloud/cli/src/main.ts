@@ -1,11 +1,12 @@
 import { Command, CommanderError } from 'commander';
-import { isNixieError } from '@nixie/core';
+import { CORE_VERSION, isNixieError } from '@nixie/core';
 import { COMMANDS } from './commands/index.js';
 
 /** Builds the `nixie` program with every command registered. */
 export function buildProgram(): Command {
   const program = new Command('nixie')
     .description('Nixie: eBPF observability for Linux hosts and Kubernetes')
+    .version(CORE_VERSION, '-V, --version', 'print the version')
     .option('-c, --config <path>', 'config file (default: $NIXIE_CONFIG or ./nixie.yaml)')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
