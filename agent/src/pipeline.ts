@@ -4,11 +4,11 @@ import {
 import {
   closeBytesRecv, closeBytesSent, dataBytesOffset, dataDirection, dataLen, dataPos, dataRemoteAddr, dataRemoteFamily,
   dataRemotePort, Direction, eventFd, eventGeneration, eventKind, eventPid, eventProtocol, eventRole, eventStartTimeNs,
-  eventTimestampNs, EventKind, execPpid, openLocalAddr, openLocalFamily, openLocalPort, openRemoteAddr, openRemoteFamily, openRemotePort,
+  eventTimestampNs, EventKind, execPpid, LAYOUT, openLocalAddr, openLocalFamily, openLocalPort, openRemoteAddr, openRemoteFamily, openRemotePort,
   openSockType,
 } from '@nixie/bpf';
 import { ConnTable } from './conn/conn-table.js';
-import type { ConnTracker } from './conn/conn-tracker.js';
+import { ConnTracker } from './conn/conn-tracker.js';
 import { DataStream, DEFAULT_STREAM_OPTIONS, type DataStreamOptions } from './conn/data-stream.js';
 import type { ConnStats } from './conn-stats.js';
 import type { RecordWriter } from './record-writer.js';
@@ -55,6 +55,11 @@ export interface PipelineCounters {
 /** Socket type of datagram sockets (UDP). */
 const SOCK_DGRAM = 2;
 
+/** Peers of one unconnected datagram socket tracked at most; beyond, the oldest is decoded and forgotten. */
+const MAX_PEERS = 1024;
+const AF_INET = 2;
+const DATA_REMOTE_ADDR = LAYOUT.data.fields['remote.addr'].offset;
+
 /** Frames waiting for their partner at most, per direction: bounded memory when one side is lost. */
 const MAX_WAITING_FRAMES = 1024;
 
@@ -73,6 +78,8 @@ export class Pipeline {
   private readonly limits: DecoderLimits;
   private readonly maxFailures: number;
   private readonly decoders = new Map<number, Decoder<Frame, unknown>>();
+  /** Protocols whose decoder parses datagrams: only those split a datagram socket by peer (stream ones need positions). */
+  private readonly datagramProtocols = new Set<number>();
 
   constructor(private readonly o: PipelineOptions) {
     this.limits = o.limits ?? DEFAULT_DECODER_LIMITS;
@@ -83,6 +90,7 @@ export class Pipeline {
       if (o.protocols[name] === false) continue;
       const id = protocolId(name);
       if (id > 0) this.decoders.set(id, d as Decoder<Frame, unknown>);
+      if (id > 0 && (d.transport === 'datagram' || d.transport === 'both')) this.datagramProtocols.add(id);
     }
   }
 
@@ -167,7 +175,7 @@ export class Pipeline {
 
   private onData(buf: Buffer, off: number): void {
     this.counters.dataEvents++;
-    const t = this.tracker(buf, off);
+    let t = this.tracker(buf, off);
     const len = dataLen(buf, off);
     const pos = dataPos(buf, off);
     const egress = dataDirection(buf, off) === Direction.EGRESS;
@@ -180,6 +188,7 @@ export class Pipeline {
       t.family = dataRemoteFamily(buf, off);
       t.statsKey = '';
     }
+    if (t.sockType === SOCK_DGRAM && dataRemoteFamily(buf, off) !== 0 && this.datagramProtocols.has(t.protocol)) t = this.peerOf(t, buf, off);
     if (!t.decoderTried && t.protocol !== 0) this.attachDecoder(t);
     if (!t.decoder || t.off) return;
     const s = egress ? t.send! : t.recv!;
@@ -188,6 +197,45 @@ export class Pipeline {
       t.dirty = true;
       this.dirty.push(t);
     }
+  }
+
+  /** The tracker of the datagram's peer on datagram socket p (sendto/recvfrom/msg_name name it per datagram). */
+  private peerOf(p: ConnTracker, buf: Buffer, off: number): ConnTracker {
+    const port = dataRemotePort(buf, off);
+    const family = dataRemoteFamily(buf, off);
+    // IPv4 peers get a number key (no string per datagram); IPv6 ones are rarer.
+    const key = family === AF_INET ? port * 0x1_0000_0000 + buf.readUInt32LE(off + DATA_REMOTE_ADDR) : `${port}|${dataRemoteAddr(buf, off)}`;
+    const peers = (p.peers ??= new Map());
+    let c = peers.get(key);
+    if (!c) {
+      if (peers.size >= MAX_PEERS) {
+        const [oldKey, old] = peers.entries().next().value!;
+        peers.delete(oldKey);
+        this.retirePeer(old);
+      }
+      c = new ConnTracker(p.pid, p.startTimeNs, p.fd, p.generation);
+      c.sockType = p.sockType;
+      c.localAddr = p.localAddr;
+      c.localPort = p.localPort;
+      c.family = family;
+      c.remoteAddr = dataRemoteAddr(buf, off);
+      c.remotePort = port;
+      peers.set(key, c);
+    }
+    c.lastActivityNs = p.lastActivityNs;
+    if (c.role !== p.role) {
+      c.role = p.role;
+      c.traced = undefined;
+    }
+    if (c.protocol === 0) c.protocol = p.protocol;
+    return c;
+  }
+
+  /** Decodes what is left of one peer of a datagram socket (its socket's totals stay with the socket). */
+  private retirePeer(c: ConnTracker): void {
+    if (c.closed) return;
+    this.decode(c, true);
+    c.closed = true;
   }
 
   private onClose(buf: Buffer, off: number): void {
@@ -203,6 +251,7 @@ export class Pipeline {
   /** Decodes what is left of a connection and forgets it. */
   private retire(t: ConnTracker): void {
     if (t.closed) return;
+    if (t.peers) for (const c of t.peers.values()) this.retirePeer(c);
     this.decode(t, true);
     t.closed = true;
     this.o.connStats.onClosed(t);
@@ -292,6 +341,13 @@ export class Pipeline {
       if (nowNs - t.lastActivityNs > this.o.idleNs) {
         this.retire(t);
         n++;
+      } else if (t.peers) {
+        for (const [k, c] of t.peers) {
+          if (nowNs - c.lastActivityNs > this.o.idleNs) {
+            t.peers.delete(k);
+            this.retirePeer(c);
+          }
+        }
       }
     }
     this.counters.trackersExpired += n;
@@ -306,7 +362,10 @@ export class Pipeline {
   /** Bytes buffered in every stream. */
   bufferedBytes(): number {
     let n = 0;
-    for (const t of this.conns.all()) n += (t.send?.bufferedBytes ?? 0) + (t.recv?.bufferedBytes ?? 0);
+    for (const t of this.conns.all()) {
+      n += (t.send?.bufferedBytes ?? 0) + (t.recv?.bufferedBytes ?? 0);
+      if (t.peers) for (const c of t.peers.values()) n += (c.send?.bufferedBytes ?? 0) + (c.recv?.bufferedBytes ?? 0);
+    }
     return n;
   }
 }

@@ -78,14 +78,15 @@ export class EventWriter {
     this.buf.writeUInt16LE(sockType, off + O.sock_type.offset);
   }
 
-  /** A DATA event carrying `bytes` at stream position `pos` (direction 0 egress, 1 ingress). */
-  data(c: SyntheticConn, tsNs: number, direction: number, pos: number, bytes: Uint8Array): void {
+  /** A DATA event carrying `bytes` at stream position `pos` (direction 0 egress, 1 ingress); `peer` as sendto/recvfrom name it. */
+  data(c: SyntheticConn, tsNs: number, direction: number, pos: number, bytes: Uint8Array, peer?: [string, number]): void {
     const off = this.begin(EventKind.DATA, DATA_HEADER_SIZE + bytes.length, c, tsNs);
     writeU64(this.buf, off + D.pos.offset, pos);
     this.buf.writeUInt32LE(bytes.length, off + D.msg_size.offset);
     this.buf.writeUInt32LE(bytes.length, off + D.data_len.offset);
     this.buf[off + D.direction.offset] = direction;
     this.buf.set(bytes, off + D.data.offset);
+    if (peer) writeAddr(this.buf, off + D['remote.family'].offset, peer[0], peer[1]);
   }
 
   /** A CONN_CLOSE (or, with kind CONN_STATS, a stats) event with byte totals. */

@@ -46,6 +46,11 @@ export class ConnTracker {
   dirty = false;
   /** conn_stats group key, cached; '' until computed. */
   statsKey = '';
+  /**
+   * An unconnected datagram socket (UDP server) talks to many peers: each peer named by a datagram gets its own
+   * tracker (own decoder state, remote_addr/port from the datagram), keyed by address and port.
+   */
+  peers: Map<number | string, ConnTracker> | undefined;
 
   constructor(
     readonly pid: number,

@@ -8,9 +8,6 @@ import { startDnsServer, type TestDnsServer } from './dns-server.js';
 
 const run = promisify(execFile);
 
-/** Flip when bpf/src/infer.bpf.h infers DNS on SOCK_STREAM (2-byte length prefix); asked of the BPF engineer. */
-const BPF_INFERS_DNS_OVER_TCP = false;
-
 function dig(port: number, ...args: string[]): Promise<{ stdout: string }> {
   return run('dig', ['@127.0.0.1', '-p', String(port), '+tries=1', '+time=2', ...args]);
 }
@@ -69,6 +66,9 @@ describe('e2e: DNS through BPF into dns_events', function () {
     assert.equal(rh.aa, 1);
     assert.deepEqual(answers(a!), [{ name: 'a.nixie.test', type: 'A', addr: '10.0.0.1' }]);
     assert.equal(a!.local_port, dns.port);
+    // The server's UDP socket is unconnected: the peer is the one each datagram names (recvmsg/sendmsg msg_name).
+    assert.equal(a!.remote_addr, '127.0.0.1');
+    assert.ok((a!.remote_port as number) > 0 && a!.remote_port !== dns.port, `remote_port ${String(a!.remote_port)}`);
     assert.ok((a!.latency as number) > 0);
 
     const [six] = await t.waitForRows('dns_events', asked('six.nixie.test'));
@@ -87,21 +87,24 @@ describe('e2e: DNS through BPF into dns_events', function () {
     assert.equal(stdout.trim(), '10.0.0.1');
     const [u] = await t.waitForRows('dns_events', asked('dig-udp.nixie.test'));
     assert.deepEqual(answers(u!), [{ name: 'dig-udp.nixie.test', type: 'A', addr: '10.0.0.1' }]);
+    assert.equal(u!.remote_addr, '127.0.0.1');
+    assert.ok((u!.remote_port as number) > 0 && u!.remote_port !== dns.port);
+    const [a] = await t.waitForRows('dns_events', asked('a.nixie.test'));
+    assert.notEqual(u!.remote_port, a!.remote_port, "dig's port, not the resolver's: the peer is per datagram");
     // dig asks with EDNS: the OPT record is counted in the header, and AD is set.
     const h = JSON.parse(String(u!.req_header)) as { num_addl: number; ad: number };
     assert.equal(h.num_addl, 1);
     assert.equal(h.ad, 1);
   });
 
-  it('records dig queries over TCP', async function () {
-    if (!BPF_INFERS_DNS_OVER_TCP) {
-      console.log('    skipped: the BPF side infers DNS on UDP sockets only (bpf/src/infer.bpf.h infer_dns); TCP framing is unit-tested');
-      this.skip();
-    }
+  it('records dig queries over TCP (BPF infers DNS from the length prefix and header)', async () => {
     const { stdout } = await dig(dns.port, 'dig-tcp.nixie.test', 'AAAA', '+tcp', '+short');
     assert.equal(stdout.trim(), 'fd00::1');
     const [tc] = await t.waitForRows('dns_events', asked('dig-tcp.nixie.test'));
     assert.deepEqual(queries(tc!), [{ name: 'dig-tcp.nixie.test', type: 'AAAA' }]);
     assert.deepEqual(answers(tc!), [{ name: 'dig-tcp.nixie.test', type: 'AAAA', addr: 'fd00::1' }]);
+    assert.equal(tc!.local_port, dns.port);
+    assert.equal(tc!.remote_addr, '127.0.0.1');
+    assert.ok((tc!.remote_port as number) > 0 && tc!.remote_port !== dns.port);
   });
 });
