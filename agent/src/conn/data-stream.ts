@@ -33,6 +33,12 @@ export interface StreamCounters {
   resyncs: number;
 }
 
+/** Copies src[from..from+len) to dst at `at`: Buffer#copy, no view object (subarray) per event. */
+function copyBytes(src: Uint8Array, from: number, len: number, dst: Buffer, at: number): void {
+  if (Buffer.isBuffer(src)) src.copy(dst, at, from, from + len);
+  else dst.set(src.subarray(from, from + len), at);
+}
+
 interface Pending {
   pos: number;
   bytes: Buffer;
@@ -120,7 +126,7 @@ export class DataStream {
 
   private put(pos: number, src: Uint8Array, from: number, len: number, tsNs: number): void {
     if (this.end + len > this.data.length) this.makeRoom(len);
-    this.data.set(src.subarray(from, from + len), this.end);
+    copyBytes(src, from, len, this.data, this.end);
     if (this.start === this.end) this.headPos = pos;
     this.end += len;
     this.pushSegment(pos, tsNs);
