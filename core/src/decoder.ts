@@ -14,6 +14,16 @@ export interface Frame {
   endNs: number;
 }
 
+/**
+ * What the agent knows about the bytes it hands to parseFrame (optional 4th argument; the agent reuses one
+ * object per stream, so read it during the call). A decoder whose frame spans several calls (HTTP/2's
+ * half-stream) keeps the first call's startNs, since the agent's startNs is that of the frame's last call.
+ */
+export interface ParseContext {
+  /** Capture time (epoch ns) of buf[0]; 0 when unknown. */
+  startNs: number;
+}
+
 /** What parseFrame found at the head of the buffer. */
 export type ParseResult<F extends Frame> =
   /** A whole frame, `consumed` bytes long. */
@@ -68,7 +78,7 @@ export interface Decoder<F extends Frame = Frame, S = unknown> {
   createState(limits?: DecoderLimits, transport?: 'stream' | 'datagram'): S;
   /** Offset >= from where a frame of this type plausibly starts, or -1. */
   findFrameBoundary(type: MessageType, buf: Uint8Array, from: number): number;
-  parseFrame(type: MessageType, buf: Uint8Array, state: S): ParseResult<F>;
+  parseFrame(type: MessageType, buf: Uint8Array, state: S, ctx?: ParseContext): ParseResult<F>;
   /**
    * Optional: bytes of this direction were lost (a gap skipped, a buffer overflow, a resync after
    * `invalid`). Lets a decoder drop state that depended on them (e.g. HPACK dynamic tables).

@@ -1,4 +1,4 @@
-import type { Decoder, Frame, MessageType } from '@nixie/core';
+import type { Decoder, Frame, MessageType, ParseContext } from '@nixie/core';
 
 /** Settings of one direction's buffer. */
 export interface DataStreamOptions {
@@ -70,6 +70,8 @@ export class DataStream {
   /** The protocol ended on this stream (eos): bytes are dropped from now on. */
   ended = false;
   readonly counters: StreamCounters = { frames: 0, invalid: 0, bytesDropped: 0, gapsSkipped: 0, resyncs: 0 };
+  /** Handed to parseFrame: the capture time of the head byte (one object per stream, refilled per call). */
+  private readonly ctx: ParseContext = { startNs: 0 };
 
   constructor(private readonly opts: DataStreamOptions = DEFAULT_STREAM_OPTIONS) {
     this.data = Buffer.allocUnsafe(opts.datagram ? 0 : Math.min(4096, opts.maxBytes));
@@ -255,20 +257,21 @@ export class DataStream {
       const view = this.data.subarray(this.start, this.end);
       if (this.needResync) {
         this.needResync = false;
-        if (!this.resync(decoder, type, view, 0)) break;
+        if (!this.resync(decoder, type, state, view, 0)) break;
         continue;
       }
-      const r = decoder.parseFrame(type, view, state);
+      this.ctx.startNs = this.timeAt(this.headPos);
+      const r = decoder.parseFrame(type, view, state, this.ctx);
       if (r.kind === 'success' || r.kind === 'ignored') {
         const c = r.consumed;
         if (!(c > 0) || c > view.length) {
           // A decoder that consumes nothing would loop forever; treat it as junk.
           this.counters.invalid++;
-          if (!this.resync(decoder, type, view, 1)) break;
+          if (!this.resync(decoder, type, state, view, 1)) break;
           continue;
         }
         if (r.kind === 'success') {
-          r.frame.startNs = this.timeAt(this.headPos);
+          r.frame.startNs = this.ctx.startNs;
           r.frame.endNs = this.timeAt(this.headPos + c - 1);
           out.push(r.frame);
           this.counters.frames++;
@@ -278,13 +281,13 @@ export class DataStream {
       } else if (r.kind === 'needs-more-data') {
         // Newer bytes keep coming yet the head frame never completes: it is lost (e.g. a missed byte).
         if (this.newestTs - this.timeAt(this.headPos) > this.opts.stuckNs) {
-          if (!this.resync(decoder, type, view, 1)) break;
+          if (!this.resync(decoder, type, state, view, 1)) break;
           continue;
         }
         break;
       } else if (r.kind === 'invalid') {
         this.counters.invalid++;
-        if (!this.resync(decoder, type, view, 1)) break;
+        if (!this.resync(decoder, type, state, view, 1)) break;
       } else {
         this.ended = true;
         this.dropAll();
@@ -293,9 +296,13 @@ export class DataStream {
     return n;
   }
 
-  /** Moves the head to the next frame boundary at or after `from`; drops everything if there is none. */
-  private resync<F extends Frame, S>(decoder: Decoder<F, S>, type: MessageType, view: Uint8Array, from: number): boolean {
+  /**
+   * Moves the head to the next frame boundary at or after `from`; drops everything if there is none. Bytes were
+   * lost (a gap, the limit, junk): the decoder's onGap drops state that depended on them (HPACK tables).
+   */
+  private resync<F extends Frame, S>(decoder: Decoder<F, S>, type: MessageType, state: S, view: Uint8Array, from: number): boolean {
     this.counters.resyncs++;
+    decoder.onGap?.(type, state);
     const at = from < view.length ? decoder.findFrameBoundary(type, view, from) : -1;
     if (at < 0 || at >= view.length) {
       this.counters.bytesDropped += view.length;
@@ -310,7 +317,8 @@ export class DataStream {
   private parseDatagrams<F extends Frame, S>(decoder: Decoder<F, S>, type: MessageType, state: S, out: F[]): number {
     let n = 0;
     for (const d of this.datagrams) {
-      const r = decoder.parseFrame(type, d.bytes, state);
+      this.ctx.startNs = d.tsNs;
+      const r = decoder.parseFrame(type, d.bytes, state, this.ctx);
       if (r.kind === 'success') {
         r.frame.startNs = d.tsNs;
         r.frame.endNs = d.tsNs;

@@ -12,6 +12,11 @@ const MAX_MESSAGE_MARKS = 64;
  */
 export interface HalfStream extends Frame {
   readonly streamId: number;
+  /**
+   * Capture time of its first HTTP/2 frame's first byte (from the agent's ParseContext; 0 if unknown). The
+   * agent's startNs is that of the last frame only; stitch uses this one, so latency spans the whole side.
+   */
+  firstNs: number;
   /** The first header block (pseudo-headers first, as sent). */
   headers: HeaderList;
   /** A header block after DATA (gRPC status lives here). */
@@ -36,12 +41,13 @@ export interface HalfStream extends Frame {
   messageLeft: number;
 }
 
-/** A fresh half-stream for `streamId`. */
-export function newHalfStream(streamId: number): HalfStream {
+/** A fresh half-stream for `streamId`, begun by a frame captured at `firstNs` (0 if unknown). */
+export function newHalfStream(streamId: number, firstNs = 0): HalfStream {
   return {
     startNs: 0,
     endNs: 0,
     streamId,
+    firstNs,
     headers: [],
     trailers: [],
     undecoded: 0,

@@ -1,4 +1,4 @@
-import type { MessageType, ParseResult } from '@nixie/core';
+import type { MessageType, ParseContext, ParseResult } from '@nixie/core';
 import { Flag, FRAME_HEADER_LEN, FrameType, frameLength, frameStreamId, PREFACE, prefaceMatch, plausibleFrameHeader } from './frame.js';
 import { appendData, headerValue, newHalfStream, type HalfStream } from './half-stream.js';
 import type { HeaderList } from './hpack.js';
@@ -18,8 +18,9 @@ function ignored(consumed: number): ParseResult<HalfStream> {
  * HalfStream when the frame ends one side of a stream (END_STREAM or RST_STREAM), `ignored` for
  * every other well-formed frame, `invalid` when the header cannot be an HTTP/2 frame.
  */
-export function parseHttp2Frame(type: MessageType, buf: Uint8Array, state: Http2State): ParseResult<HalfStream> {
+export function parseHttp2Frame(type: MessageType, buf: Uint8Array, state: Http2State, ctx?: ParseContext): ParseResult<HalfStream> {
   const d = state.dirs[type];
+  d.frameStartNs = ctx ? ctx.startNs : 0;
   if (!d.prefaceDone) {
     const m = prefaceMatch(buf, 0);
     if (m === PREFACE.length) {
@@ -68,7 +69,7 @@ export function parseHttp2Frame(type: MessageType, buf: Uint8Array, state: Http2
       return completeBlock(state, d, d.block, 0, d.blockLen, total);
     }
     case FrameType.RST_STREAM: {
-      const hs = d.open.get(id) ?? newHalfStream(id);
+      const hs = d.open.get(id) ?? newHalfStream(id, d.frameStartNs);
       hs.resetCode = (buf[9]! << 24) | (buf[10]! << 16) | (buf[11]! << 8) | buf[12]!;
       hs.resetCode >>>= 0;
       // The other side of a reset stream will not end; stop tracking it, and ignore its late frames.
@@ -123,7 +124,7 @@ function payload(buf: Uint8Array, flags: number, skip: number): { start: number;
   return start <= end ? { start, end } : null;
 }
 
-function openStream(state: Http2State, d: DirectionState, id: number): HalfStream {
+function openStream(state: Http2State, d: DirectionState, id: number, firstNs = d.frameStartNs): HalfStream {
   let hs = d.open.get(id);
   if (hs) return hs;
   // A late frame of a reset stream: decoded into a half-stream nobody keeps.
@@ -133,7 +134,7 @@ function openStream(state: Http2State, d: DirectionState, id: number): HalfStrea
     d.open.delete(oldest);
     state.evicted++;
   }
-  hs = newHalfStream(id);
+  hs = newHalfStream(id, firstNs);
   d.open.set(id, hs);
   return hs;
 }
@@ -157,6 +158,7 @@ function headerFragment(
   total: number,
 ): ParseResult<HalfStream> {
   d.blockStream = id;
+  d.blockStartNs = d.frameStartNs;
   d.blockEndStream = (flags & Flag.END_STREAM) !== 0 && !push;
   d.blockIsPush = push;
   d.blockLen = 0;
@@ -204,7 +206,7 @@ function completeBlock(state: Http2State, d: DirectionState, buf: Uint8Array, st
   if (d.blockOverflow) {
     d.blockOverflow = false;
     d.hpack.reset();
-    const hs = d.blockIsPush ? undefined : openStream(state, d, id);
+    const hs = d.blockIsPush ? undefined : openStream(state, d, id, d.blockStartNs);
     if (hs) {
       hs.headersSeen = true;
       hs.undecoded++;
@@ -217,7 +219,7 @@ function completeBlock(state: Http2State, d: DirectionState, buf: Uint8Array, st
     discard.length = 0;
     return ignored(total);
   }
-  const hs = openStream(state, d, id);
+  const hs = openStream(state, d, id, d.blockStartNs);
   const informational = hs.headersSeen && isInformational(hs.headers);
   const out = hs.headersSeen && !informational ? hs.trailers : hs.headers;
   if (informational) hs.headers.length = 0;

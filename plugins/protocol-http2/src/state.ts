@@ -24,6 +24,10 @@ export interface DirectionState {
   blockOverflow: boolean;
   /** The client preface was passed (request direction) or is not expected. */
   prefaceDone: boolean;
+  /** Capture time of the HTTP/2 frame being parsed (the agent's ParseContext), 0 if unknown. */
+  frameStartNs: number;
+  /** Capture time of the HEADERS frame that began the pending header block. */
+  blockStartNs: number;
 }
 
 /** Capture limits for one connection. */
@@ -60,6 +64,8 @@ function direction(): DirectionState {
     blockLen: 0,
     blockOverflow: false,
     prefaceDone: false,
+    frameStartNs: 0,
+    blockStartNs: 0,
   };
 }
 

@@ -37,8 +37,15 @@ export function stitchHttp2(requests: HalfStream[], responses: HalfStream[], sta
   const limits = state.limits;
   const records: DecodedRecord[] = [];
   let errors = 0;
-  for (const r of responses) if (r.endNs > state.newestNs) state.newestNs = r.endNs;
-  for (const r of requests) if (r.endNs > state.newestNs) state.newestNs = r.endNs;
+  // A half-stream starts at its first HTTP/2 frame, not at the last one the agent timed.
+  for (const r of responses) {
+    if (r.firstNs > 0 && r.firstNs < r.startNs) r.startNs = r.firstNs;
+    if (r.endNs > state.newestNs) state.newestNs = r.endNs;
+  }
+  for (const r of requests) {
+    if (r.firstNs > 0 && r.firstNs < r.startNs) r.startNs = r.firstNs;
+    if (r.endNs > state.newestNs) state.newestNs = r.endNs;
+  }
 
   const byId = new Map<number, number>();
   for (let i = 0; i < responses.length; i++) if (!byId.has(responses[i]!.streamId)) byId.set(responses[i]!.streamId, i);

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { TraceRole } from '@nixie/core';
 import { canTraceBpf, startTestAgent, type Row, type TestAgent } from '@nixie/e2e';
 import { UNDECODED_HEADER } from '../src/hpack.js';
-import { chat, greeterClient, sayHello, sayHellos, startGreeter, type GreeterServer } from './greeter.js';
+import { chat, collectHellosSlowly, greeterClient, sayHello, sayHellos, startGreeter, type GreeterServer } from './greeter.js';
 
 const headers = (r: Row, col: string) => JSON.parse(String(r[col])) as Record<string, string>;
 
@@ -54,6 +54,30 @@ describe('e2e: HTTP/2 and gRPC through BPF into http_events', function () {
     const failed = rows.find((r) => r.req_body === '\\x0a\\x04fail')!;
     assert.equal(headers(failed, 'resp_headers')['grpc-status'], '5');
     assert.equal(failed.resp_message, 'no such greeting');
+  });
+
+  it('latency spans the whole call: last response byte - first request byte (handler delays 200 ms)', async () => {
+    const client = greeterClient(greeter.port);
+    const call = { t0: 0, t1: 0 };
+    try {
+      await sayHello(client, 'warm-up'); // the connection and its SETTINGS first
+      call.t0 = Date.now() * 1e6;
+      assert.deepEqual(await sayHello(client, 'slow'), { message: 'Hello slow' });
+      call.t1 = Date.now() * 1e6;
+      // A request whose own frames span 200 ms: only a half-stream timed from its first frame gives latency >= 200 ms.
+      assert.equal(await collectHellosSlowly(client, 'early', 'late', 200), 'Hello early and late');
+    } finally {
+      client.close();
+    }
+    const [slow] = await t.waitForRows('http_events', (r) => onGreeter(r) && r.req_body === '\\x0a\\x04slow');
+    const latency = slow!.latency as number;
+    assert.ok(latency >= 200e6, `latency ${latency} ns`);
+    const reqStart = (slow!.time_ as number) - latency;
+    assert.ok(reqStart < (slow!.time_ as number), 'the request starts before the response ends');
+    assert.ok(reqStart >= call.t0 - 50e6 && reqStart <= call.t1, `request start ${reqStart} within the call [${call.t0}, ${call.t1}]`);
+
+    const [coll] = await t.waitForRows('http_events', (r) => onGreeter(r) && r.req_path === '/nixie.test.Greeter/CollectHellos' && String(r.req_body).includes('early'));
+    assert.ok((coll!.latency as number) >= 200e6, `client-streaming latency ${String(coll!.latency)} ns covers its first message`);
   });
 
   it('records gRPC server streaming and bidi calls as one row each', async () => {

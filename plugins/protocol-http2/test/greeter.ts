@@ -36,13 +36,14 @@ export interface GreeterServer {
   close(): Promise<void>;
 }
 
-/** Starts the Greeter on 127.0.0.1 (random port). Name "fail" makes SayHello answer NOT_FOUND. */
+/** Starts the Greeter on 127.0.0.1 (random port). Name "fail" makes SayHello answer NOT_FOUND; "slow" answers after 200 ms. */
 export async function startGreeter(): Promise<GreeterServer> {
   const { service } = loadService();
   const server = new grpc.Server();
   server.addService(service, {
     SayHello(call: grpc.ServerUnaryCall<HelloRequest, HelloReply>, cb: grpc.sendUnaryData<HelloReply>) {
       if (call.request.name === 'fail') cb({ code: grpc.status.NOT_FOUND, details: 'no such greeting' });
+      else if (call.request.name === 'slow') setTimeout(() => cb(null, { message: 'Hello slow' }), 200);
       else cb(null, { message: `Hello ${call.request.name}` });
     },
     SayHellos(call: grpc.ServerWritableStream<HelloRequest, HelloReply>) {
@@ -96,6 +97,18 @@ export function collectHellos(c: GreeterClient, names: string[]): Promise<string
     const s = c.CollectHellos((err, reply) => (err ? reject(err) : resolve(reply!.message)));
     for (const name of names) s.write({ name });
     s.end();
+  });
+}
+
+/** Client streaming with a pause: sends `first`, waits `pauseMs`, sends `second` and ends; resolves with the reply. */
+export function collectHellosSlowly(c: GreeterClient, first: string, second: string, pauseMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = c.CollectHellos((err, reply) => (err ? reject(err) : resolve(reply!.message)));
+    s.write({ name: first });
+    setTimeout(() => {
+      s.write({ name: second });
+      s.end();
+    }, pauseMs);
   });
 }
 
