@@ -298,7 +298,7 @@ export class Pipeline {
         t.frames += reqS.parse(d, MessageType.REQUEST, t.state, t.requests);
         t.frames += respS.parse(d, MessageType.RESPONSE, t.state, t.responses);
       }
-      if (t.requests.length > 0 && t.responses.length > 0) {
+      if (t.responses.length > 0 && (t.requests.length > 0 || d.unsolicited === true)) {
         const r = d.stitch(t.requests, t.responses, t.state);
         this.counters.stitchErrors += r.errors;
         if (r.records.length > 0) this.o.writer.write(protocolName(t.protocol), d.table.name, t, r.records);

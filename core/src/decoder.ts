@@ -72,6 +72,11 @@ export interface Decoder<F extends Frame = Frame, S = unknown> {
    */
   readonly transport?: 'stream' | 'datagram' | 'both';
   /**
+   * Responses may come with no request (server pushes: Redis pub/sub messages). The agent then calls
+   * stitch whenever responses are pending, not only when both sides are.
+   */
+  readonly unsolicited?: boolean;
+  /**
    * Per-connection state; `limits` are the agent's capture limits (defaults when omitted); `transport` is
    * the socket's framing ('datagram' for UDP), given when the decoder declares transport 'both'.
    */

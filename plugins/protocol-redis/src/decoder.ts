@@ -187,6 +187,8 @@ function findFrameBoundary(type: MessageType, buf: Uint8Array, from: number): nu
 /** The Redis decoder: RESP2 and RESP3, pipelining, pub/sub, into redis_events. */
 export const redisDecoder: Decoder<RedisFrame, RedisState> = Object.freeze({
   protocol: 'redis',
+  // Pub/sub messages answer no command: they are records as soon as they arrive.
+  unsolicited: true,
   table: REDIS_EVENTS,
   createState,
   findFrameBoundary,
