@@ -46,3 +46,4 @@ export type { NixiePlugin, PluginManifest } from './host/plugin.js';
 export { PluginHost, type PluginFault, type PluginHostOptions } from './host/host.js';
 export { BUILTIN_PLUGINS, dataDir, pluginsDir, resolvePlugin, loadPlugins, dependencyOrder, type LoadPluginsResult, type LoadPluginsOptions } from './host/loader.js';
 export { CORE_VERSION } from './version.js';
+export { TRUNCATED, TextSink, decodeText } from './text.js';

@@ -1,7 +1,7 @@
 import { FieldType } from './constants.js';
 import type { Reader } from './reader.js';
 import { copy, type Statement } from './parse.js';
-import type { TextSink } from './text.js';
+import type { TextSink } from '@nixie/core';
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 

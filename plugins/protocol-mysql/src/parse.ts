@@ -1,7 +1,7 @@
 import type { DecoderLimits, Frame, ParseResult } from '@nixie/core';
 import { Capability, Command, COM_STMT_BULK_EXECUTE, Marker, MAX_COMMAND, SERVER_MORE_RESULTS_EXISTS } from './constants.js';
 import { Reader } from './reader.js';
-import { TextSink, TRUNCATED } from './text.js';
+import { TextSink, TRUNCATED } from '@nixie/core';
 
 /** One MySQL packet: a command (request) or one packet of a reply (response). */
 export interface MysqlFrame extends Frame {

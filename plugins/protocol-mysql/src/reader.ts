@@ -1,4 +1,4 @@
-import { decodeText } from './text.js';
+import { decodeText } from '@nixie/core';
 
 /**
  * A bounds-checked little-endian cursor. Reads past the end set `ok` to false and return neutral

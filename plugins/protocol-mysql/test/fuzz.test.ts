@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MessageType } from '@nixie/core';
 import { Command, FieldType, MAX_PENDING, MAX_STATEMENTS, mysqlDecoder } from '../src/index.js';
-import { TRUNCATED } from '../src/text.js';
+import { TRUNCATED } from '@nixie/core';
 import { cat, execute, i64, lenencStr, p, packet, seqd, str } from './builders.js';
 import { drive } from './drive.js';
 

@@ -1,7 +1,7 @@
 import type { DecoderLimits, Frame, ParseResult } from '@nixie/core';
 import { Backend, Frontend, isBackendType, isFrontendType, StartupCode } from './messages.js';
 import { readI32, Reader } from './reader.js';
-import { decodeText, TextSink } from './text.js';
+import { decodeText, TextSink } from '@nixie/core';
 
 /** One PostgreSQL message that matters for records; the others are parsed and passed over. */
 export interface PgFrame extends Frame {

@@ -1,4 +1,4 @@
-import { decodeText, TRUNCATED } from './text.js';
+import { decodeText, TRUNCATED } from '@nixie/core';
 
 /**
  * A bounds-checked cursor over one message. Reads past the end set `ok` to false and return

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MessageType } from '@nixie/core';
 import { MAX_PENDING, MAX_STATEMENTS, pgsqlDecoder } from '../src/index.js';
-import { TRUNCATED } from '../src/text.js';
+import { TRUNCATED } from '@nixie/core';
 import { be, cat, fe, selectReply } from './builders.js';
 import { drive } from './drive.js';
 

@@ -12,7 +12,7 @@ import {
 import { MESSAGE_KINDS, PUSH_PUB_CMD, SUBSCRIBE_COMMANDS } from './commands.js';
 import { parseCommand, type ParsedCommand } from './request.js';
 import { INVALID, isRespType, NEED_MORE, RespType, scanValue, type ScanInfo } from './resp.js';
-import { TextSink } from './text.js';
+import { TextSink } from '@nixie/core';
 
 /** One Redis message: a command (request) or a reply / push (response). */
 export interface RedisFrame extends Frame {

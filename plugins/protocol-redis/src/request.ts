@@ -1,6 +1,6 @@
 import { CONTAINER_COMMANDS } from './commands.js';
 import { INVALID, lineEnd, MAX_LINE, NEED_MORE, parseDecimal, RespType } from './resp.js';
-import { decodeText, TRUNCATED } from './text.js';
+import { decodeText, TRUNCATED } from '@nixie/core';
 
 /** A parsed client command. */
 export interface ParsedCommand {

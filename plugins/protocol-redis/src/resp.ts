@@ -1,4 +1,4 @@
-import { decodeText, type TextSink } from './text.js';
+import { decodeText, type TextSink } from '@nixie/core';
 
 /** RESP type bytes (RESP2 and RESP3). */
 export const RespType = Object.freeze({

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MessageType } from '@nixie/core';
 import { MAX_PENDING, redisDecoder } from '../src/index.js';
-import { TRUNCATED } from '../src/text.js';
+import { TRUNCATED } from '@nixie/core';
 import { bytes, command, resp } from './builders.js';
 import { concat, drive } from './drive.js';
 
