@@ -260,6 +260,11 @@ export class Pipeline {
 
   /** Decodes every connection that got bytes since the last call (and those still waiting on a gap). */
   processDirty(): void {
+    this.decodeDirty();
+    this.o.writer.flush();
+  }
+
+  private decodeDirty(): void {
     const list = this.dirty.splice(0);
     for (const t of list) {
       t.dirty = false;
@@ -299,9 +304,7 @@ export class Pipeline {
         t.frames += respS.parse(d, MessageType.RESPONSE, t.state, t.responses);
       }
       if (t.responses.length > 0 && (t.requests.length > 0 || d.unsolicited === true)) {
-        const r = d.stitch(t.requests, t.responses, t.state);
-        this.counters.stitchErrors += r.errors;
-        if (r.records.length > 0) this.o.writer.write(protocolName(t.protocol), d.table.name, t, r.records);
+        this.counters.stitchErrors += this.o.writer.stitch(protocolName(t.protocol), d, t);
       }
     } catch (e) {
       this.fault(d, 'decode', e);
@@ -351,12 +354,14 @@ export class Pipeline {
       }
     }
     this.counters.trackersExpired += n;
+    this.o.writer.flush();
     return n;
   }
 
   /** Decodes and forgets every connection (agent stop). */
   flushAll(): void {
     for (const t of this.conns.all()) this.retire(t);
+    this.o.writer.flush();
   }
 
   /** Bytes buffered in every stream. */

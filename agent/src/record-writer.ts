@@ -1,5 +1,6 @@
-import type { DecodedRecord, PluginHost, Table, TableStore } from '@nixie/core';
+import type { DecodedRecord, Decoder, Frame, PluginHost, RowWriter, StitchCounts, Table, TableStore } from '@nixie/core';
 import type { ConnTracker } from './conn/conn-tracker.js';
+import { RowStaging } from './row-staging.js';
 
 /** Where a column's value comes from. */
 const enum Source {
@@ -67,6 +68,40 @@ export class RecordWriter {
     return h;
   }
 
+  /**
+   * Stitches t's frames with the decoder, rows written straight into the table when nothing taps
+   * processRecords for the protocol (and the decoder can), else as records through the taps.
+   */
+  stitch(protocol: string, d: Decoder<Frame, unknown>, t: ConnTracker): number {
+    if (d.stitchInto && this.hook(protocol).taps.length === 0) {
+      const w = this.rowWriter(d.table.name);
+      w.conn = t;
+      const r: StitchCounts = d.stitchInto(t.requests, t.responses, t.state, w);
+      this.recordsOut += r.rows;
+      return r.errors;
+    }
+    const r = d.stitch(t.requests, t.responses, t.state);
+    if (r.records.length > 0) this.write(protocol, d.table.name, t, r.records);
+    return r.errors;
+  }
+
+  private readonly writers = new Map<string, ConnRowWriter>();
+
+  /** Appends rows staged by stitchInto to their tables (the pipeline calls it after each batch of work). */
+  flush(): void {
+    for (const w of this.writers.values()) w.flush();
+  }
+
+  private rowWriter(tableName: string): ConnRowWriter {
+    let w = this.writers.get(tableName);
+    if (!w) {
+      const p = this.plan(tableName);
+      w = new ConnRowWriter(p.table, p.sources);
+      this.writers.set(tableName, w);
+    }
+    return w;
+  }
+
   /** Runs the protocol's processRecords taps, then appends each record with t's socket columns. */
   write(protocol: string, tableName: string, t: ConnTracker, records: DecodedRecord[]): void {
     const h = this.hook(protocol);
@@ -109,5 +144,80 @@ export class RecordWriter {
       p.table.appendValues(values);
     }
     this.recordsOut += recs.length;
+  }
+}
+
+/**
+ * A RowWriter for one table that adds the socket columns of `conn` to every row. Rows are staged in typed
+ * arrays and reach the table as one batch append, at flush() or when the staging is full.
+ */
+class ConnRowWriter implements RowWriter {
+  conn: ConnTracker | undefined;
+  private readonly staging: RowStaging;
+  private readonly socketCols: number[] = [];
+  private readonly socketSources: Source[] = [];
+
+  constructor(
+    private readonly table: Table,
+    sources: readonly Source[],
+  ) {
+    this.staging = new RowStaging(table.schema);
+    sources.forEach((s, i) => {
+      if (s !== Source.Record) {
+        this.socketCols.push(i);
+        this.socketSources.push(s);
+      }
+    });
+  }
+
+  num(col: number, v: number): void {
+    this.staging.num(col, v);
+  }
+
+  str(col: number, s: string): void {
+    this.staging.str(col, s);
+  }
+
+  bytes(col: number, src: Uint8Array, from: number, to: number): void {
+    this.staging.bytesOf(col, src, from, to);
+  }
+
+  commit(): void {
+    const t = this.conn!;
+    const st = this.staging;
+    for (let k = 0; k < this.socketCols.length; k++) {
+      const i = this.socketCols[k]!;
+      switch (this.socketSources[k]) {
+        case Source.Upid:
+          st.u128(i, t.upid.high, t.upid.low);
+          break;
+        case Source.RemoteAddr:
+          st.str(i, t.remoteAddr);
+          break;
+        case Source.RemotePort:
+          st.num(i, t.remotePort);
+          break;
+        case Source.LocalAddr:
+          st.str(i, t.localAddr);
+          break;
+        case Source.LocalPort:
+          st.num(i, t.localPort);
+          break;
+        case Source.TraceRole:
+          st.num(i, t.role);
+          break;
+        default:
+          st.num(i, 0);
+      }
+    }
+    st.commit();
+    if (st.full) this.flush();
+  }
+
+  /** Appends the staged rows to the table. */
+  flush(): void {
+    if (this.staging.length === 0) return;
+    this.table.appendBatch(this.staging.batch());
+    this.staging.reset();
   }
 }

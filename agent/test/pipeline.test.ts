@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { gzipSync } from 'node:zlib';
 import { batchToObjects, createLogger, PluginHost, PROTOCOL, TableStore, TraceRole, type RowBatch } from '@nixie/core';
 import httpPlugin from '@nixie/protocol-http';
 import { EventKind } from '@nixie/bpf';
@@ -137,5 +138,49 @@ describe('Pipeline (synthetic BPF events)', () => {
     pipeline.handleBatch(w.batch());
     assert.equal(rows('http_events')[0]!.req_body, '[redacted]');
     assert.equal(host.pluginErrorCount(), 1);
+  });
+
+  it('writes the same rows through stitchInto (staged, batch-appended) as through records and processRecords taps', async () => {
+    const fast = await setup();
+    const slow = await setup();
+    // A pass-through tap: the record path (stitch, records, appendValues) must be taken.
+    slow.host.hooks.processRecords.for('http').tap('pass', (recs) => recs);
+    const gz = gzipSync(Buffer.from('{"zipped":true,"pad":"' + 'z'.repeat(40) + '"}'));
+    const exchanges: Array<[Buffer, Buffer]> = [
+      [REQ, RESP],
+      [Buffer.from('GET /caf\xe9?q="x" HTTP/1.1\r\nX-Name: Jos\xe9 "the" \\ one\r\nAccept: */*\r\n\r\n', 'latin1'),
+        Buffer.from('HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n')],
+      [Buffer.from('GET /gz HTTP/1.1\r\nSet: 1\r\nSet: 2\r\n\r\n'),
+        Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: ${gz.length}\r\n\r\n`), gz])],
+      [Buffer.from('HEAD /h HTTP/1.0\r\n\r\n'), Buffer.from('HTTP/1.0 200 OK\r\nContent-Length: 99\r\n\r\n')],
+    ];
+    // More rows than one staging holds (4096), over many connections, so staged rows are flushed midway too.
+    const w = new EventWriter(16 << 20);
+    let ts = 100;
+    for (let c = 0; c < 50; c++) {
+      const conn: SyntheticConn = { ...server, fd: 100 + c, generation: 9000 + c };
+      w.open(conn, ts, ['127.0.0.1', 8080], ['127.0.0.1', 41000 + c]);
+      let sent = 0;
+      let recv = 0;
+      for (let k = 0; k < 100; k++) {
+        const [req, resp] = exchanges[(c + k) % exchanges.length]!;
+        w.data(conn, (ts += 10), 1, recv, req);
+        w.data(conn, (ts += 10), 0, sent, resp);
+        recv += req.length;
+        sent += resp.length;
+      }
+    }
+    const batch = w.batch();
+    fast.pipeline.handleBatch(batch);
+    slow.pipeline.handleBatch(batch);
+    const a = fast.rows('http_events');
+    const b = slow.rows('http_events');
+    assert.equal(a.length, 5000);
+    assert.deepEqual(a, b);
+    assert.deepEqual(JSON.parse(a[1]!.req_headers as string), { 'X-Name': 'José "the" \\ one', Accept: '*/*' });
+    assert.equal(a[1]!.req_path, '/café?q="x"');
+    assert.equal(a[1]!.resp_body, 'abcdefg'.slice(0, 8));
+    assert.equal(a[2]!.resp_body, '{"zipped', 'inflated, then cut at 8 bytes');
+    assert.deepEqual(JSON.parse(a[2]!.req_headers as string), { Set: '1, 2' });
   });
 });

@@ -24,7 +24,10 @@ export interface ParseContext {
   startNs: number;
 }
 
-/** What parseFrame found at the head of the buffer. */
+/**
+ * What parseFrame found at the head of the buffer. The agent reads it before it calls parseFrame again, so a
+ * decoder may hand out one result object, refilled per call (no allocation per frame).
+ */
 export type ParseResult<F extends Frame> =
   /** A whole frame, `consumed` bytes long. */
   | { readonly kind: 'success'; readonly frame: F; readonly consumed: number }
@@ -39,6 +42,29 @@ export type ParseResult<F extends Frame> =
 
 /** A row for the decoder's table, keyed by column name, without the socket columns the agent adds. STRING columns take UTF-8 bytes (Uint8Array) as well as strings: bytes are copied as they are, the cheaper path for bodies. */
 export type DecodedRecord = Record<string, string | number | boolean | Uint8Array>;
+
+/**
+ * Where a decoder's stitchInto writes rows: straight into the table's columns, with no record object and no
+ * string per value. Columns are indices in the decoder's table schema; a column not set is 0 / '' / false.
+ * The agent sets the socket columns (upid, addresses, ports, trace_role, encrypted) itself.
+ */
+export interface RowWriter {
+  num(col: number, v: number): void;
+  /** A STRING column from a JS string. */
+  str(col: number, s: string): void;
+  /** A STRING column from UTF-8 bytes src[from..to), copied. */
+  bytes(col: number, src: Uint8Array, from: number, to: number): void;
+  /** Ends the row being written and appends it. */
+  commit(): void;
+}
+
+/** What stitchInto did. */
+export interface StitchCounts {
+  /** Rows committed. */
+  readonly rows: number;
+  /** Frames dropped as unmatched or malformed. */
+  readonly errors: number;
+}
 
 export interface StitchResult {
   /** One row per matched request/response; each must set `time_` and `latency`. */
@@ -94,4 +120,9 @@ export interface Decoder<F extends Frame = Frame, S = unknown> {
    * what remains is carried to the next call.
    */
   stitch(requests: F[], responses: F[], state: S): StitchResult;
+  /**
+   * Optional fast path with stitch's semantics: rows go to `out` instead of record objects. The agent uses it
+   * when no plugin taps processRecords for this protocol (taps need records), and stitch otherwise.
+   */
+  stitchInto?(requests: F[], responses: F[], state: S, out: RowWriter): StitchCounts;
 }

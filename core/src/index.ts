@@ -29,7 +29,7 @@ export {
   DEFAULT_BUDGET_SHARE,
 } from './tables.js';
 export { PROTOCOL, protocolName, TraceRole, type ProtocolName } from './protocols.js';
-export { MessageType, DEFAULT_DECODER_LIMITS, type DecoderLimits, type Frame, type ParseContext, type ParseResult, type DecodedRecord, type StitchResult, type Decoder } from './decoder.js';
+export { MessageType, DEFAULT_DECODER_LIMITS, type DecoderLimits, type Frame, type ParseContext, type ParseResult, type DecodedRecord, type StitchResult, type StitchCounts, type RowWriter, type Decoder } from './decoder.js';
 export { ERROR_CODES, NixieError, createError, isNixieError, type ErrorCode } from './errors.js';
 export { createLogger, type Logger, type LogLevel } from './logger.js';
 export { editDistance, nearest } from './util.js';

@@ -2,8 +2,8 @@ import { DEFAULT_DECODER_LIMITS, HTTP_EVENTS, MessageType, type Decoder, type De
 import { asBuffer, HTTP1, LF } from './bytes.js';
 import { methodAt } from './methods.js';
 import { parseMessage } from './parse.js';
-import { stitchHttp } from './stitch.js';
-import type { HttpMessage, HttpState } from './types.js';
+import { stitchHttp, stitchHttpInto } from './stitch.js';
+import { newArena, type HttpMessage, type HttpState } from './types.js';
 
 /** Offset >= from where an HTTP/1 message of `type` plausibly starts (at `from` or after a line feed), or -1. */
 export function findHttpBoundary(type: MessageType, buf: Uint8Array, from: number): number {
@@ -31,9 +31,10 @@ export const httpDecoder: Decoder<HttpMessage, HttpState> = {
   table: HTTP_EVENTS,
   transport: 'stream',
   createState(limits: DecoderLimits = DEFAULT_DECODER_LIMITS): HttpState {
-    return { limits, methods: [], upgradePending: false, upgraded: false };
+    return { limits, methods: [], upgradePending: false, upgraded: false, requestText: newArena(), responseText: newArena() };
   },
   findFrameBoundary: findHttpBoundary,
   parseFrame: parseMessage,
-  stitch: (requests, responses) => stitchHttp(requests, responses),
+  stitch: stitchHttp,
+  stitchInto: stitchHttpInto,
 };

@@ -1,5 +1,3 @@
-import { latin1 } from './bytes.js';
-
 /** Most header fields whose positions are kept for the fast JSON path; more take the slow path. */
 export const MAX_SPANS = 96;
 
@@ -14,9 +12,12 @@ export const spans = {
   ve: new Int32Array(MAX_SPANS),
 };
 
-let scratch = Buffer.allocUnsafe(16 * 1024);
 const HEX = '0123456789abcdef';
 
+/** Bytes >= 0x80 written by the last spansJsonInto: each is a latin1 character, written as two UTF-8 bytes. */
+let high = 0;
+
+/** Copies b[a..e) to out at o with JSON escapes; bytes >= 0x80 as latin1 characters in UTF-8. Returns the end. */
 function escapeInto(b: Buffer, a: number, e: number, out: Buffer, o: number): number {
   for (let i = a; i < e; i++) {
     const c = b[i]!;
@@ -30,6 +31,10 @@ function escapeInto(b: Buffer, a: number, e: number, out: Buffer, o: number): nu
       out[o++] = 0x30;
       out[o++] = HEX.charCodeAt(c >> 4);
       out[o++] = HEX.charCodeAt(c & 15);
+    } else if (c >= 0x80) {
+      out[o++] = 0xc0 | (c >> 6);
+      out[o++] = 0x80 | (c & 0x3f);
+      high++;
     } else {
       out[o++] = c;
     }
@@ -37,9 +42,18 @@ function escapeInto(b: Buffer, a: number, e: number, out: Buffer, o: number): nu
   return o;
 }
 
-/** Copies b[a..e) to out at o (no byte needs escaping). */
+/** Copies b[a..e) to out at o (no byte needs a JSON escape). */
 function copyInto(b: Buffer, a: number, e: number, out: Buffer, o: number): number {
-  for (let i = a; i < e; i++) out[o++] = b[i]!;
+  for (let i = a; i < e; i++) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      out[o++] = c;
+    } else {
+      out[o++] = 0xc0 | (c >> 6);
+      out[o++] = 0x80 | (c & 0x3f);
+      high++;
+    }
+  }
   return o;
 }
 
@@ -52,21 +66,27 @@ function sameName(b: Buffer, i: number, j: number): boolean {
   return true;
 }
 
-/**
- * The header fields as a JSON object, written straight from the bytes (latin1, as JSON.stringify of the
- * latin1 strings would give), or undefined when the slow path must decide: repeated names (joined),
- * too many fields, or a result over `limit`.
- */
-export function spansJson(b: Buffer, limit: number): string | undefined {
-  const n = spans.count;
-  if (n > MAX_SPANS) return undefined;
-  for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) if (sameName(b, i, j)) return undefined;
-  const esc = spans.escapes;
+/** Most bytes spansJsonInto may write for the current spans. */
+export function spansJsonBound(): number {
+  const n = Math.min(spans.count, MAX_SPANS);
   let worst = 2;
-  for (let i = 0; i < n; i++) worst += (esc ? 6 : 1) * (spans.ne[i]! - spans.ns[i]! + spans.ve[i]! - spans.vs[i]!) + 6;
-  if (worst > scratch.length) scratch = Buffer.allocUnsafe(Math.max(worst, scratch.length * 2));
-  const out = scratch;
-  let o = 0;
+  // 6 bytes for an escaped control byte; names and values are at most doubled otherwise.
+  for (let i = 0; i < n; i++) worst += 6 * (spans.ne[i]! - spans.ns[i]! + spans.ve[i]! - spans.vs[i]!) + 6;
+  return worst;
+}
+
+/**
+ * Writes the header fields as a JSON object, UTF-8, straight from the bytes into out at `o` (which has room
+ * for spansJsonBound() bytes), as JSON.stringify of the latin1 strings would give. Returns the end, or -1
+ * when the slow path must decide: repeated names (joined), too many fields, or over `limit` characters.
+ */
+export function spansJsonInto(b: Buffer, limit: number, out: Buffer, o: number): number {
+  const n = spans.count;
+  if (n > MAX_SPANS) return -1;
+  for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) if (sameName(b, i, j)) return -1;
+  const esc = spans.escapes;
+  const from = o;
+  high = 0;
   out[o++] = 0x7b; // {
   for (let i = 0; i < n; i++) {
     if (i > 0) out[o++] = 0x2c; // ,
@@ -79,6 +99,5 @@ export function spansJson(b: Buffer, limit: number): string | undefined {
     out[o++] = 0x22;
   }
   out[o++] = 0x7d; // }
-  if (o > limit) return undefined;
-  return latin1(out, 0, o);
+  return o - from - high > limit ? -1 : o;
 }

@@ -16,6 +16,7 @@ const plugin: NixiePlugin = {
 export default plugin;
 export { httpDecoder, findHttpBoundary } from './decoder.js';
 export { parseMessage } from './parse.js';
-export { stitchHttp, toRecord } from './stitch.js';
+export { stitchHttp, stitchHttpInto, toRecord } from './stitch.js';
 export { headersJson, TRUNCATED_KEY } from './headers.js';
-export type { HttpMessage, HttpState } from './types.js';
+export { HttpMessage } from './types.js';
+export type { HttpState } from './types.js';

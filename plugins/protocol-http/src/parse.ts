@@ -1,12 +1,12 @@
 import { MessageType, type ParseResult } from '@nixie/core';
 import {
-  asBuffer, COLON, CR, containsLower, eqLower, HEADER_END, HT, HTTP1, isTokenChar, latin1, LF, parseDecimal, SP, utf8,
+  asBuffer, COLON, CR, containsLower, eqLower, HEADER_END, HT, HTTP1, isTokenChar, latin1, LF, parseDecimal, SP,
 } from './bytes.js';
 import { gatherChunked, inflateBody, scanChunked } from './body.js';
 import { addHeader, headersJson, newHeaderMap } from './headers.js';
-import { MAX_SPANS, spans, spansJson } from './header-spans.js';
+import { MAX_SPANS, spans, spansJsonBound, spansJsonInto } from './header-spans.js';
 import { couldBeMethodPrefix, methodAt, MAX_METHOD_LENGTH } from './methods.js';
-import { MAX_HEADER_BYTES, MAX_PENDING_METHODS, type HttpMessage, type HttpState } from './types.js';
+import { HttpMessage, MAX_HEADER_BYTES, MAX_PENDING_METHODS, reserve, type Arena, type HttpState } from './types.js';
 
 const NEEDS_MORE: ParseResult<HttpMessage> = Object.freeze({ kind: 'needs-more-data' });
 const INVALID: ParseResult<HttpMessage> = Object.freeze({ kind: 'invalid' });
@@ -22,6 +22,15 @@ const fields = {
   upgrade: false,
   connectionUpgrade: false,
 };
+
+/** The success result, reused: the agent reads a result before it calls parseFrame again (see ParseResult). */
+const SUCCESS: { kind: 'success'; frame: HttpMessage; consumed: number } = { kind: 'success', frame: undefined!, consumed: 0 };
+
+function success(frame: HttpMessage, consumed: number): ParseResult<HttpMessage> {
+  SUCCESS.frame = frame;
+  SUCCESS.consumed = consumed;
+  return SUCCESS;
+}
 
 /** Parses the HTTP/1 message at the head of `buf`. Never throws: bad bytes give `invalid`. */
 export function parseMessage(type: MessageType, buf: Uint8Array, state: HttpState): ParseResult<HttpMessage> {
@@ -169,10 +178,14 @@ function readFields(b: Buffer, from: number, end: number): boolean {
   return true;
 }
 
-/** Header fields as JSON: straight from the bytes when possible, else through a map (repeats, limit). */
-function headersOf(b: Buffer, limit: number, from: number, end: number): string {
-  const fast = spansJson(b, limit);
-  if (fast !== undefined) return fast;
+/** Writes the header fields as JSON into the arena: straight from the bytes when possible, else through a map (repeats, limit). */
+function putHeaders(a: Arena, b: Buffer, limit: number, from: number, end: number): void {
+  const out = reserve(a, spansJsonBound());
+  const o = spansJsonInto(b, limit, out, a.at);
+  if (o >= 0) {
+    a.at = o;
+    return;
+  }
   const h = newHeaderMap();
   let p = from;
   while (p < end) {
@@ -185,7 +198,45 @@ function headersOf(b: Buffer, limit: number, from: number, end: number): string 
     addHeader(h, latin1(b, p, colon), latin1(b, vs, ve));
     p = le + 2;
   }
-  return headersJson(h, limit);
+  putString(a, headersJson(h, limit));
+}
+
+/** Node's native UTF-8 writer (on every Buffer; absent from the typings). */
+interface NativeWrite {
+  utf8Write(s: string, offset: number, length: number): number;
+}
+
+function putString(a: Arena, s: string): void {
+  const out = reserve(a, s.length * 3);
+  a.at += (out as unknown as NativeWrite).utf8Write(s, a.at, out.length - a.at);
+}
+
+/** Writes b[from..to), latin1 text, as UTF-8 (bytes >= 0x80 take two). */
+function putLatin1(a: Arena, b: Buffer, from: number, to: number): void {
+  const out = reserve(a, 2 * (to - from));
+  let o = a.at;
+  for (let i = from; i < to; i++) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      out[o++] = c;
+    } else {
+      out[o++] = 0xc0 | (c >> 6);
+      out[o++] = 0x80 | (c & 0x3f);
+    }
+  }
+  a.at = o;
+}
+
+/** Copies bytes src[from..to) as they are. */
+function putBytes(a: Arena, src: Buffer, from: number, to: number): void {
+  const n = to - from;
+  const out = reserve(a, n);
+  if (n > 128) {
+    src.copy(out, a.at, from, to);
+  } else {
+    for (let i = 0; i < n; i++) out[a.at + i] = src[from + i]!;
+  }
+  a.at += n;
 }
 
 /** Records what a field says about framing or content; false if it makes the message malformed. */
@@ -250,42 +301,70 @@ function frameBody(b: Buffer, start: number, untilEnd: boolean): ParseResult<Htt
   return undefined;
 }
 
-function bodyText(b: Buffer, start: number, limit: number): string {
-  if (bodySize === 0 || limit === 0) return '';
+/** Writes the body, inflated if compressed text, cut at `limit` bytes. */
+function putBody(a: Arena, b: Buffer, start: number, limit: number): void {
+  if (bodySize === 0 || limit === 0) return;
   if (fields.encoding !== '' && fields.text) {
     const raw = fields.chunked ? gatherChunked(b, start, bodySize) : b.subarray(start, start + bodySize);
     const inflated = inflateBody(raw, fields.encoding);
-    if (inflated) return utf8(inflated, 0, Math.min(inflated.length, limit));
+    if (inflated) {
+      putBytes(a, inflated, 0, Math.min(inflated.length, limit));
+      return;
+    }
   }
   if (fields.chunked) {
     const g = gatherChunked(b, start, limit);
-    return utf8(g, 0, g.length);
+    putBytes(a, g, 0, g.length);
+    return;
   }
-  return utf8(b, start, start + Math.min(bodySize, limit));
+  putBytes(a, b, start, start + Math.min(bodySize, limit));
 }
 
 function finishRequest(b: Buffer, start: number, state: HttpState): ParseResult<HttpMessage> {
   const bad = frameBody(b, start, false);
   if (bad) return bad;
   const method = hdrLine.method;
-  const frame: HttpMessage = {
-    startNs: 0,
-    endNs: 0,
-    type: MessageType.REQUEST,
-    minorVersion: hdrLine.minor,
-    method,
-    path: latin1(b, hdrLine.pathStart, hdrLine.pathEnd),
-    status: 0,
-    message: '',
-    headers: headersOf(b, state.limits.headersLimitBytes, hdrLine.next, headerEnd),
-    contentType: fields.json ? 1 : 0,
-    body: bodyText(b, start, state.limits.bodyLimitBytes),
-    bodySize,
-  };
+  const a = state.requestText;
+  const buf = reserve(a, textBound(hdrLine.pathStart, hdrLine.pathEnd, state));
+  const textStart = a.at;
+  putLatin1(a, b, hdrLine.pathStart, hdrLine.pathEnd);
+  const textEnd = a.at;
+  putHeaders(a, b, state.limits.headersLimitBytes, hdrLine.next, headerEnd);
+  const hEnd = a.at;
+  putBody(a, b, start, state.limits.bodyLimitBytes);
+  // Headers that took the slow path may have moved the arena to a new buffer midway: write them again.
+  const frame = a.buf === buf
+    ? new HttpMessage(MessageType.REQUEST, hdrLine.minor, method, 0, fields.json ? 1 : 0, bodySize, a.buf, textStart, textEnd, hEnd, a.at)
+    : rewrite(a, MessageType.REQUEST, method, 0, b, start, state);
   if (state.methods.length >= MAX_PENDING_METHODS) state.methods.shift();
   state.methods.push(method);
   if (method === 'CONNECT' || (fields.upgrade && fields.connectionUpgrade)) state.upgradePending = true;
-  return { kind: 'success', frame, consumed: bodyEnd };
+  return success(frame, bodyEnd);
+}
+
+/** Most bytes a frame's text takes when its headers take the fast path (the body bound holds once bodySize is known). */
+function textBound(ts: number, te: number, state: HttpState): number {
+  const limit = state.limits.bodyLimitBytes;
+  return 2 * (te - ts) + spansJsonBound() + (fields.encoding !== '' ? limit : Math.min(bodySize, limit));
+}
+
+/**
+ * Writes a frame's text again, in one fresh buffer big enough for all of it (when a piece did not fit, the
+ * arena moved to a new buffer midway and the pieces are split between two).
+ */
+function rewrite(a: Arena, type: MessageType, method: string, status: number, b: Buffer, start: number, state: HttpState): HttpMessage {
+  const request = type === MessageType.REQUEST;
+  const ts = request ? hdrLine.pathStart : hdrLine.reasonStart;
+  const te = request ? hdrLine.pathEnd : hdrLine.reasonEnd;
+  const need = 2 * (te - ts) + Math.max(spansJsonBound(), 3 * state.limits.headersLimitBytes) + state.limits.bodyLimitBytes;
+  a.buf = Buffer.allocUnsafe(Math.max(need, a.buf.length));
+  a.at = 0;
+  putLatin1(a, b, ts, te);
+  const textEnd = a.at;
+  putHeaders(a, b, state.limits.headersLimitBytes, hdrLine.next, headerEnd);
+  const hEnd = a.at;
+  putBody(a, b, start, state.limits.bodyLimitBytes);
+  return new HttpMessage(type, hdrLine.minor, method, status, fields.json ? 1 : 0, bodySize, a.buf, 0, textEnd, hEnd, a.at);
 }
 
 function finishResponse(b: Buffer, start: number, state: HttpState): ParseResult<HttpMessage> {
@@ -304,24 +383,21 @@ function finishResponse(b: Buffer, start: number, state: HttpState): ParseResult
     const bad = frameBody(b, start, true);
     if (bad) return bad;
   }
-  const frame: HttpMessage = {
-    startNs: 0,
-    endNs: 0,
-    type: MessageType.RESPONSE,
-    minorVersion: hdrLine.minor,
-    method: '',
-    path: '',
-    status,
-    message: latin1(b, hdrLine.reasonStart, hdrLine.reasonEnd),
-    headers: headersOf(b, state.limits.headersLimitBytes, hdrLine.next, headerEnd),
-    contentType: fields.json ? 1 : 0,
-    body: bodiless ? '' : bodyText(b, start, state.limits.bodyLimitBytes),
-    bodySize,
-  };
+  const a = state.responseText;
+  const buf = reserve(a, textBound(hdrLine.reasonStart, hdrLine.reasonEnd, state));
+  const textStart = a.at;
+  putLatin1(a, b, hdrLine.reasonStart, hdrLine.reasonEnd);
+  const textEnd = a.at;
+  putHeaders(a, b, state.limits.headersLimitBytes, hdrLine.next, headerEnd);
+  const hEnd = a.at;
+  if (!bodiless) putBody(a, b, start, state.limits.bodyLimitBytes);
+  const frame = a.buf === buf
+    ? new HttpMessage(MessageType.RESPONSE, hdrLine.minor, '', status, fields.json ? 1 : 0, bodySize, a.buf, textStart, textEnd, hEnd, a.at)
+    : rewrite(a, MessageType.RESPONSE, '', status, b, start, state);
   state.methods.shift();
   if (state.upgradePending) {
     state.upgradePending = false;
     if (status === 101 || (method === 'CONNECT' && status < 300)) state.upgraded = true;
   }
-  return { kind: 'success', frame, consumed: bodyEnd };
+  return success(frame, bodyEnd);
 }

@@ -1,26 +1,95 @@
 import type { DecoderLimits, Frame, MessageType } from '@nixie/core';
+import { utf8 } from './bytes.js';
 
-/** One HTTP/1 request or response, with what http_events needs; strings are already cut to the limits. */
-export interface HttpMessage extends Frame {
-  readonly type: MessageType;
-  /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
-  readonly minorVersion: number;
-  /** Request method ('' for a response). */
-  readonly method: string;
+/**
+ * Bytes of parsed messages' text, appended in order. Frames keep offsets into `buf`, not strings: stitchInto
+ * copies them straight into table columns. When full, a new buffer replaces `buf` (frames keep the old one);
+ * when every frame of the arena has been stitched, writing starts over at 0.
+ */
+export interface Arena {
+  buf: Buffer;
+  at: number;
+}
+
+/** First size of a connection's arena: within Node's buffer pool (allocation is a slice, not a syscall). */
+const ARENA_START = 2048;
+
+export function newArena(): Arena {
+  return { buf: Buffer.allocUnsafe(ARENA_START), at: 0 };
+}
+
+/** Makes room for `n` more bytes at arena.at. */
+export function reserve(a: Arena, n: number): Buffer {
+  if (a.at + n > a.buf.length) {
+    a.buf = Buffer.allocUnsafe(Math.max(n, a.buf.length * 2));
+    a.at = 0;
+  }
+  return a.buf;
+}
+
+/**
+ * One HTTP/1 request or response, with what http_events needs; its text (path or reason, headers as JSON,
+ * body cut to the limit) is UTF-8 in `raw`: [textStart, textEnd) path or reason, [textEnd, headersEnd)
+ * headers, [headersEnd, bodyEnd) body.
+ */
+export class HttpMessage implements Frame {
+  startNs = 0;
+  endNs = 0;
+  constructor(
+    readonly type: MessageType,
+    /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
+    readonly minorVersion: number,
+    /** Request method ('' for a response). */
+    readonly method: string,
+    /** Response status (0 for a request). */
+    readonly status: number,
+    /** http_events content_type: 0 unknown, 1 JSON. */
+    readonly contentType: number,
+    /** Body bytes on the wire (after de-chunking). */
+    readonly bodySize: number,
+    readonly raw: Buffer,
+    readonly textStart: number,
+    readonly textEnd: number,
+    readonly headersEnd: number,
+    readonly bodyEnd: number,
+  ) {}
+
+  /** A message from its fields as text (tests, tools): path is used for a request, message for a response. */
+  static of(f: {
+    type: MessageType; minorVersion?: number; method?: string; path?: string; status?: number; message?: string;
+    headers?: string; contentType?: number; body?: string; bodySize?: number; startNs?: number; endNs?: number;
+  }): HttpMessage {
+    const method = f.type === 0 ? (f.method ?? 'GET') : '';
+    const text = Buffer.from(method === '' ? (f.message ?? '') : (f.path ?? '/'));
+    const headers = Buffer.from(f.headers ?? '{}');
+    const body = Buffer.from(f.body ?? '');
+    const raw = Buffer.concat([text, headers, body]);
+    const m = new HttpMessage(f.type, f.minorVersion ?? 1, method, f.status ?? 0, f.contentType ?? 0, f.bodySize ?? body.length,
+      raw, 0, text.length, text.length + headers.length, raw.length);
+    m.startNs = f.startNs ?? 0;
+    m.endNs = f.endNs ?? 0;
+    return m;
+  }
+
   /** Request target ('' for a response). */
-  readonly path: string;
-  /** Response status (0 for a request). */
-  readonly status: number;
+  get path(): string {
+    return this.method === '' ? '' : utf8(this.raw, this.textStart, this.textEnd);
+  }
+
   /** Response reason phrase ('' for a request). */
-  readonly message: string;
+  get message(): string {
+    return this.method === '' ? utf8(this.raw, this.textStart, this.textEnd) : '';
+  }
+
   /** Header fields as a JSON object, cut at headersLimitBytes. */
-  readonly headers: string;
-  /** http_events content_type: 0 unknown, 1 JSON. */
-  readonly contentType: number;
+  get headers(): string {
+    return utf8(this.raw, this.textEnd, this.headersEnd);
+  }
+
   /** Body as text (inflated if gzip), cut at bodyLimitBytes. */
-  readonly body: string;
-  /** Body bytes on the wire (after de-chunking). */
-  readonly bodySize: number;
+  get body(): string {
+    return utf8(this.raw, this.headersEnd, this.bodyEnd);
+  }
 }
 
 /** Per-connection decoder state. */
@@ -35,6 +104,9 @@ export interface HttpState {
   upgradePending: boolean;
   /** The connection switched protocols: HTTP/1 is over on it. */
   upgraded: boolean;
+  /** Text of requests and of responses not yet stitched. */
+  readonly requestText: Arena;
+  readonly responseText: Arena;
 }
 
 /** Most unanswered request methods remembered (responses may never be captured). */

@@ -2,13 +2,10 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { PluginHost, createLogger } from '@nixie/core';
 import plugin, { httpDecoder } from '../src/index.js';
-import type { HttpMessage } from '../src/types.js';
+import { HttpMessage } from '../src/types.js';
 import { msg, REQ, RESP } from './helpers.js';
 
-const frame = (over: Partial<HttpMessage>): HttpMessage => ({
-  startNs: 0, endNs: 0, type: 0, minorVersion: 1, method: 'GET', path: '/', status: 0, message: '', headers: '{}',
-  contentType: 0, body: '', bodySize: 0, ...over,
-});
+const frame = (over: Partial<Parameters<typeof HttpMessage.of>[0]>): HttpMessage => HttpMessage.of({ type: 0, ...over });
 
 describe('@nixie/protocol-http decoder', () => {
   it('registers the http decoder through registerDecoders', async () => {

@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { MessageType } from '@nixie/core';
 import { httpDecoder } from '../src/decoder.js';
 import { chunked, drain, feedSplit, msg, REQ, RESP } from './helpers.js';
+import type { HttpMessage } from '../src/types.js';
 
 const state = (body = 512, headers = 8192) => httpDecoder.createState({ bodyLimitBytes: body, headersLimitBytes: headers });
 
@@ -148,6 +149,12 @@ describe('@nixie/protocol-http parseFrame', () => {
   });
 });
 
+/** What a frame says (its text read out of its arena), for comparing frames parsed into different arenas. */
+const fields = (f: HttpMessage) => ({
+  type: f.type, minor: f.minorVersion, method: f.method, path: f.path, status: f.status, message: f.message,
+  headers: f.headers, contentType: f.contentType, body: f.body, bodySize: f.bodySize,
+});
+
 describe('@nixie/protocol-http split at every byte boundary', () => {
   const requests = Buffer.concat([
     msg(['POST /submit HTTP/1.1', 'Host: h', 'Content-Type: application/json', 'Content-Length: 13'], '{"k":"value"}'),
@@ -158,18 +165,18 @@ describe('@nixie/protocol-http split at every byte boundary', () => {
     msg(['HTTP/1.1 404 Not Found', 'Content-Length: 9'], 'not found'),
   ]);
   it('gives the same requests wherever the bytes are split', () => {
-    const whole = drain(REQ, requests, httpDecoder.createState()).frames;
+    const whole = drain(REQ, requests, httpDecoder.createState()).frames.map(fields);
     assert.equal(whole.length, 2);
     for (let at = 0; at <= requests.length; at++) {
-      assert.deepEqual(feedSplit(REQ, requests, at, httpDecoder.createState()), whole, `split at ${at}`);
+      assert.deepEqual(feedSplit(REQ, requests, at, httpDecoder.createState()).map(fields), whole, `split at ${at}`);
     }
   });
   it('gives the same responses wherever the bytes are split', () => {
     const fresh = () => Object.assign(httpDecoder.createState(), { methods: ['POST', 'GET'] });
-    const whole = drain(RESP, responses, fresh()).frames;
+    const whole = drain(RESP, responses, fresh()).frames.map(fields);
     assert.deepEqual(whole.map((f) => [f.status, f.body]), [[200, 'abcdefgh'], [404, 'not found']]);
     for (let at = 0; at <= responses.length; at++) {
-      assert.deepEqual(feedSplit(RESP, responses, at, fresh()), whole, `split at ${at}`);
+      assert.deepEqual(feedSplit(RESP, responses, at, fresh()).map(fields), whole, `split at ${at}`);
     }
   });
 });
