@@ -1,12 +1,38 @@
 /**
- * Table store: append and time-range scan of http_events-shaped rows with 512-byte bodies.
- * Usage: npm run bench -- tablestore [rows]. Last line: JSON figures.
+ * Table store: append and time-range scan of http_events-shaped rows (22 columns, two 512-byte bodies,
+ * 1314 bytes a row stored), appended one row at a time with Table#appendRow.
+ * Usage: npm run bench -- tablestore [rows] [case]. Last line: JSON figures.
+ *
+ * Each case runs in its own child process (all of them unless one is named), so that no case appends into
+ * memory another one freed: whether memory is fresh (first-touch page faults, about half the cost of an
+ * append) or reused is exactly what these figures tell apart. Figures (rows = 1,000,000 unless given):
+ * - append_rows_per_s (case steady): the agent's steady state. http_events at the budget the agent gives it
+ *   by default (TableStore with the default config: store.budget_bytes 1 GiB, http_events' 40 % share,
+ *   ~410 MiB), filled to that budget first (not timed: the agent is there after a few seconds), then `rows`
+ *   more rows appended (timed). Each chunk sealed in the timed part evicts the oldest one, whose memory the
+ *   next chunk reuses (nothing is scanned or published, as in an agent no exporter listens to).
+ * - append_rows_per_s_fresh_memory (case fresh): `rows` rows into an empty table with an 8 GiB budget, so
+ *   nothing is evicted and every row lands in memory never touched before. This was append_rows_per_s until
+ *   the store reused evicted chunks' memory (then measured after the string-bodies run, in one process).
+ * - append_rows_per_s_string_bodies (case strings): as fresh, 300,000 rows, the bodies as JS strings
+ *   (UTF-8 encoded on append) instead of bytes.
+ * - scan_rows_per_s, range_scan_rows_per_s (case fresh): that 1M-row table scanned over its whole time range,
+ *   then over its middle half, reading time_, latency and req_path's lengths (median of 5 scans each, after a
+ *   warm-up scan). bytes_per_row: that table's bytes a row.
+ * - steady_budget_mib, steady_bytes_mib: the steady table's budget and the bytes it holds at the end;
+ *   chunks_recycled: chunks of the timed part that reused an evicted chunk's memory (~9,700 rows a chunk).
+ * - heap_mb_<case>, rss_mb_<case>: each case's process at its end.
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { HTTP_EVENTS } from '../src/tables.js';
 import { Table } from '../src/store/table.js';
+import { TableStore } from '../src/store/store.js';
+import { validateConfig } from '../src/config/load.js';
 import type { NumberColumn, StringColumn } from '../src/column.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
+const only = process.argv[3];
 const body = 'b'.repeat(512);
 const templates = Array.from({ length: 1024 }, (_, i) => ({
   time_: 0,
@@ -34,12 +60,12 @@ const templates = Array.from({ length: 1024 }, (_, i) => ({
 }));
 
 const t0 = 1_700_000_000_000_000_000;
-/** Appends `n` rows; bodies as bytes (the agent's path: decoders hand captured bytes) or as JS strings. */
-function fill(table: Table, n: number, bodiesAsBytes: boolean): number {
+/** Appends `n` rows from row number `first`; bodies as bytes (the agent's path: decoders hand captured bytes) or as JS strings. */
+function fill(table: Table, first: number, n: number, bodiesAsBytes: boolean): number {
   const bytes = Buffer.from(body);
   for (const r of templates as Record<string, unknown>[]) r.req_body = r.resp_body = bodiesAsBytes ? bytes : body;
   const start = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) {
+  for (let i = first; i < first + n; i++) {
     const r = templates[i & 1023]!;
     r.time_ = t0 + i * 1000;
     r.latency = 1000 + (i % 5000);
@@ -47,42 +73,90 @@ function fill(table: Table, n: number, bodiesAsBytes: boolean): number {
   }
   return Number(process.hrtime.bigint() - start);
 }
-const stringBodiesNs = fill(new Table(HTTP_EVENTS, 8 * 1024 * 1024 * 1024), Math.min(rows, 300_000), false);
-const table = new Table(HTTP_EVENTS, 8 * 1024 * 1024 * 1024);
-const appendNs = fill(table, rows, true);
-const bytesPerRow = table.bytes / table.rowCount;
 
-// Scan the middle half by time, reading two numeric columns and one string column's lengths.
-const scanOnce = (from: number, to: number) => {
-  let n = 0;
-  let sum = 0;
-  for (const b of table.scan({ startTime: from, endTime: to, columns: ['time_', 'latency', 'req_path'] })) {
-    const lat = (b.columns[1] as NumberColumn).values;
-    const path = b.columns[2] as StringColumn;
-    for (let i = 0; i < b.length; i++) sum += lat[i]! + (path.offsets[i + 1]! - path.offsets[i]!);
-    n += b.length;
+type Figures = Record<string, number | string>;
+
+function steady(): Figures {
+  // The agent's table: built as createAgent builds the store, from the default config.
+  const config = validateConfig({});
+  const table = new TableStore({ budgetBytes: config.store.budget_bytes, tables: config.store.tables }).table(HTTP_EVENTS.name);
+  let first = 0;
+  for (; table.stats().rowsEvicted === 0; first += 1024) fill(table, first, 1024, true);
+  const before = table.stats();
+  const ns = fill(table, first, rows, true);
+  const after = table.stats();
+  console.log(`steady state (budget ${(table.budgetBytes / 2 ** 20).toFixed(0)} MiB): ${rows} rows in ${(ns / 1e6).toFixed(0)} ms`);
+  return {
+    append_rows_per_s: Math.round(rows / (ns / 1e9)),
+    steady_budget_mib: Math.round(table.budgetBytes / 2 ** 20),
+    steady_bytes_mib: Math.round(after.bytes / 2 ** 20),
+    chunks_recycled: after.chunksRecycled - before.chunksRecycled,
+  };
+}
+
+function fresh(): Figures {
+  const table = new Table(HTTP_EVENTS, 8 * 1024 * 1024 * 1024);
+  const appendNs = fill(table, 0, rows, true);
+  // Scan by time, reading two numeric columns and one string column's lengths.
+  const scanOnce = (from: number, to: number) => {
+    let n = 0;
+    let sum = 0;
+    for (const b of table.scan({ startTime: from, endTime: to, columns: ['time_', 'latency', 'req_path'] })) {
+      const lat = (b.columns[1] as NumberColumn).values;
+      const path = b.columns[2] as StringColumn;
+      for (let i = 0; i < b.length; i++) sum += lat[i]! + (path.offsets[i + 1]! - path.offsets[i]!);
+      n += b.length;
+    }
+    return { n, sum };
+  };
+  /** Median time of 5 scans (one takes a few ms: a single one is mostly noise on a shared machine). */
+  const timeScan = (from: number, to: number, want: number) => {
+    const ns: number[] = [];
+    for (let k = 0; k < 5; k++) {
+      const start = process.hrtime.bigint();
+      const { n } = scanOnce(from, to);
+      ns.push(Number(process.hrtime.bigint() - start));
+      if (n !== want) throw new Error(`scan returned ${n} rows, not ${want}`);
+    }
+    return ns.sort((a, b) => a - b)[2]!;
+  };
+  scanOnce(t0, t0 + rows * 1000); // warm
+  const fullNs = timeScan(t0, t0 + rows * 1000 + 1, rows);
+  const halfNs = timeScan(t0 + (rows / 4) * 1000, t0 + ((rows * 3) / 4) * 1000, rows / 2);
+  console.log(`fresh memory: ${rows} rows in ${(appendNs / 1e6).toFixed(0)} ms; full scan ${(fullNs / 1e6).toFixed(1)} ms; half-range scan ${(halfNs / 1e6).toFixed(1)} ms`);
+  return {
+    append_rows_per_s_fresh_memory: Math.round(rows / (appendNs / 1e9)),
+    scan_rows_per_s: Math.round(rows / (fullNs / 1e9)),
+    range_scan_rows_per_s: Math.round(rows / 2 / (halfNs / 1e9)),
+    bytes_per_row: Math.round(table.bytes / table.rowCount),
+  };
+}
+
+function strings(): Figures {
+  const n = Math.min(rows, 300_000);
+  const ns = fill(new Table(HTTP_EVENTS, 8 * 1024 * 1024 * 1024), 0, n, false);
+  console.log(`string bodies: ${n} rows in ${(ns / 1e6).toFixed(0)} ms`);
+  return { append_rows_per_s_string_bodies: Math.round(n / (ns / 1e9)) };
+}
+
+const CASES: Readonly<Record<string, () => Figures>> = { steady, fresh, strings };
+
+const memory = () => ({ heap_mb: Math.round(process.memoryUsage().heapUsed / 1e6), rss_mb: Math.round(process.memoryUsage().rss / 1e6) });
+if (only) {
+  const run = CASES[only];
+  if (!run) throw new Error(`tablestore: no case ${only} (cases: ${Object.keys(CASES).join(', ')})`);
+  console.log(JSON.stringify({ bench: 'tablestore', case: only, rows, ...run(), ...memory() }));
+} else {
+  const figures: Figures = { bench: 'tablestore', rows };
+  for (const name of Object.keys(CASES)) {
+    const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), String(rows), name], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines = r.stdout.trim().split('\n');
+    if (r.status !== 0) throw new Error(`tablestore case ${name} failed (status ${r.status}): ${r.stdout}`);
+    for (const l of lines.slice(0, -1)) console.log(l);
+    for (const [k, v] of Object.entries(JSON.parse(lines[lines.length - 1]!) as Figures)) {
+      if (k === 'bench' || k === 'case' || k === 'rows') continue;
+      figures[k === 'heap_mb' || k === 'rss_mb' ? `${k}_${name}` : k] = v;
+    }
   }
-  return { n, sum };
-};
-scanOnce(t0, t0 + rows * 1000); // warm
-let start = process.hrtime.bigint();
-const full = scanOnce(t0, t0 + rows * 1000 + 1);
-const fullNs = Number(process.hrtime.bigint() - start);
-start = process.hrtime.bigint();
-const half = scanOnce(t0 + (rows / 4) * 1000, t0 + (rows * 3 / 4) * 1000);
-const halfNs = Number(process.hrtime.bigint() - start);
-if (full.n !== rows || half.n !== rows / 2) throw new Error(`scan returned ${full.n}/${half.n} rows`);
-
-const figures = {
-  bench: 'tablestore',
-  rows,
-  append_rows_per_s: Math.round(rows / (appendNs / 1e9)),
-  append_rows_per_s_string_bodies: Math.round(Math.min(rows, 300_000) / (stringBodiesNs / 1e9)),
-  scan_rows_per_s: Math.round(full.n / (fullNs / 1e9)),
-  range_scan_rows_per_s: Math.round(half.n / (halfNs / 1e9)),
-  bytes_per_row: Math.round(bytesPerRow),
-  heap_mb: Math.round(process.memoryUsage().heapUsed / 1e6),
-  rss_mb: Math.round(process.memoryUsage().rss / 1e6),
-};
-console.log(`appended ${rows} rows in ${(appendNs / 1e6).toFixed(0)} ms; full scan ${(fullNs / 1e6).toFixed(1)} ms; half-range scan ${(halfNs / 1e6).toFixed(1)} ms`);
-console.log(JSON.stringify(figures));
+  console.log(JSON.stringify(figures));
+}

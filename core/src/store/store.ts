@@ -68,11 +68,22 @@ export class TableStore {
     return out;
   }
 
-  /** Hands each table's new rows to the listener, in batches. */
+  /**
+   * Hands each table's new rows to the listener, in batches. The batches are views of the tables' memory,
+   * which is then never reused: with no listener to call, use skipUnpublished.
+   */
   publish(listener: PublishListener): void {
     for (const [name, t] of this.tables) {
       for (const b of t.takeUnpublished()) listener(name, b);
     }
+  }
+
+  /**
+   * Marks every table's new rows published without handing them out, for when nobody listens (no onRecords
+   * tap): makes no views, so the tables keep reusing the memory of the chunks they evict.
+   */
+  skipUnpublished(): void {
+    for (const t of this.tables.values()) t.skipUnpublished();
   }
 }
 

@@ -1,10 +1,10 @@
 import type { Column, RowBatch } from '../column.js';
 import type { TableSchema } from '../types.js';
 import { createBuilder, NumberBuilder, StringBuilder, type ColumnBuilder } from './builders.js';
+import { compileRowAppender, type RowAppender } from './row-appender.js';
 
 /** Rows appended together, sealed when full; the unit of eviction. */
 class Chunk {
-  readonly builders: ColumnBuilder[];
   /**
    * The builders grouped by class, with their column indices: appendValues loops over each group, so every
    * call site sees one builder class (a loop over all columns is megamorphic and several times slower).
@@ -15,18 +15,26 @@ class Chunk {
   readonly strIdx: number[] = [];
   readonly others: ColumnBuilder[] = [];
   readonly otherIdx: number[] = [];
+  /** The time_ column, if the table has one. */
+  readonly time: NumberBuilder | undefined;
+  rows = 0;
   minTime = Infinity;
   maxTime = -Infinity;
   sealed = false;
   sealedBytes = 0;
+  /**
+   * Set once a view of this chunk's memory has been handed out (scan, takeUnpublished). A consumer may hold
+   * a view for as long as it likes, so the memory of a viewed chunk is never reused: it goes to the GC.
+   */
+  viewed = false;
+  /** Set when its builders were handed to a newer chunk: nothing may read them through this one any more. */
+  recycled = false;
   constructor(
-    schema: TableSchema,
+    readonly builders: ColumnBuilder[],
     readonly firstSeq: number,
-    capacity: number,
-    dataHints?: readonly number[],
+    timeIndex: number,
   ) {
-    this.builders = schema.columns.map((c, i) => createBuilder(c, capacity, dataHints?.[i]));
-    this.builders.forEach((b, i) => {
+    builders.forEach((b, i) => {
       if (b instanceof NumberBuilder) {
         this.nums.push(b);
         this.numIdx.push(i);
@@ -38,9 +46,7 @@ class Chunk {
         this.otherIdx.push(i);
       }
     });
-  }
-  get rows(): number {
-    return this.builders[0]!.length;
+    this.time = timeIndex >= 0 ? (builders[timeIndex] as NumberBuilder) : undefined;
   }
   get bytes(): number {
     if (this.sealed) return this.sealedBytes;
@@ -53,6 +59,12 @@ class Chunk {
     for (const c of this.builders) c.trim();
     this.sealed = true;
   }
+}
+
+/** How big the next chunk's arrays should be: the last sealed chunk's fill, with a little room. */
+interface Sizing {
+  rows: number;
+  dataBytes: number[];
 }
 
 export interface ScanOptions {
@@ -71,6 +83,8 @@ export interface TableStats {
   rowsIn: number;
   rowsEvicted: number;
   rowsUnpublishedLost: number;
+  /** Chunks whose memory was reused for newer rows (evicted chunks no view had been taken of). */
+  chunksRecycled: number;
 }
 
 export type RowInput = Readonly<Record<string, unknown>>;
@@ -79,6 +93,10 @@ export type RowInput = Readonly<Record<string, unknown>>;
  * A bounded columnar table. Rows go into the active chunk; a full chunk is sealed, and the oldest
  * chunks are evicted while the table is over its byte budget. Scans return views, not copies, of
  * chunks wholly inside the time range.
+ *
+ * Memory: an evicted chunk's arrays are reused for the next chunk unless a view of them was ever handed
+ * out, so that a table at its budget appends into memory already paged in (first-touch page faults of
+ * fresh memory cost about as much as the rest of an append).
  */
 export class Table {
   private chunks: Chunk[] = [];
@@ -86,12 +104,13 @@ export class Table {
   private nextSeq = 0;
   private publishedSeq = 0;
   private readonly timeIndex: number;
-  private readonly names: readonly string[];
+  private readonly rowAppender: RowAppender;
   private readonly chunkBytes: number;
   private readonly chunkRows: number;
   private rowsIn = 0;
   private rowsEvicted = 0;
   private rowsUnpublishedLost = 0;
+  private chunksRecycled = 0;
   private sealedBytes = 0;
 
   constructor(
@@ -99,37 +118,38 @@ export class Table {
     readonly budgetBytes: number,
   ) {
     this.timeIndex = schema.columns.findIndex((c) => c.name === 'time_');
-    this.names = schema.columns.map((c) => c.name);
+    this.rowAppender = compileRowAppender(schema);
     // Chunks of at most 1/32 of the budget (and 16 MiB) keep the table within a few % of it.
     this.chunkBytes = Math.max(4096, Math.min(16 * 1024 * 1024, Math.floor(budgetBytes / 32)));
     this.chunkRows = 65536;
-    this.active = this.newChunk();
+    this.active = this.newChunk(undefined);
   }
 
-  private newChunk(): Chunk {
-    // Size a chunk like the last sealed one, so that steady appends do not regrow arrays.
-    const last = this.chunks.length ? this.chunks[this.chunks.length - 1]! : undefined;
-    const cap = last ? Math.min(this.chunkRows, Math.ceil(last.rows * 1.05) + 16) : 1024;
-    const hints = last?.builders.map((b) => Math.ceil(b.dataBytes * 1.05) + 256);
-    const c = new Chunk(this.schema, this.nextSeq, cap, hints);
+  /**
+   * A new active chunk, sized like the last sealed one so that steady appends do not regrow arrays; on the
+   * builders of an evicted chunk when there are some.
+   */
+  private newChunk(sizing: Sizing | undefined, spare?: ColumnBuilder[]): Chunk {
+    let builders: ColumnBuilder[];
+    if (sizing && spare) {
+      builders = spare;
+      // Room for what the last chunk held is enough: asking for the margin too would replace them half the time.
+      for (let i = 0; i < builders.length; i++) builders[i]!.reserve(sizing.rows, sizing.dataBytes[i]!);
+      this.chunksRecycled++;
+    } else {
+      const rows = sizing ? Math.min(this.chunkRows, Math.ceil(sizing.rows * 1.05) + 16) : 1024;
+      builders = this.schema.columns.map((c, i) => createBuilder(c, rows, sizing ? Math.ceil(sizing.dataBytes[i]! * 1.05) + 256 : undefined));
+    }
+    const c = new Chunk(builders, this.nextSeq, this.timeIndex);
     this.chunks.push(c);
     return c;
   }
 
   /** Appends one row given as an object keyed by column name; missing columns get zero or ''. */
   appendRow(row: RowInput): void {
-    const names = this.names;
     const c = this.active;
-    const nums = c.nums;
-    const numIdx = c.numIdx;
-    for (let k = 0; k < nums.length; k++) nums[k]!.appendValue(row[names[numIdx[k]!]!]);
-    const strs = c.strs;
-    const strIdx = c.strIdx;
-    for (let k = 0; k < strs.length; k++) strs[k]!.appendValue(row[names[strIdx[k]!]!]);
-    const others = c.others;
-    const otherIdx = c.otherIdx;
-    for (let k = 0; k < others.length; k++) others[k]!.appendValue(row[names[otherIdx[k]!]!]);
-    this.afterAppend(1);
+    this.rowAppender(row, c.builders);
+    this.afterAppendOne(c);
   }
 
   /** Appends one row given as values in schema order. */
@@ -144,48 +164,64 @@ export class Table {
     const others = c.others;
     const otherIdx = c.otherIdx;
     for (let k = 0; k < others.length; k++) others[k]!.appendValue(values[otherIdx[k]!]);
-    this.afterAppend(1);
+    this.afterAppendOne(c);
   }
 
   /** Appends every row of a batch whose columns are in this table's schema order. */
   appendBatch(batch: RowBatch): void {
     let from = 0;
     while (from < batch.length) {
-      const room = this.chunkRows - this.active.rows;
+      const chunk = this.active;
+      const room = this.chunkRows - chunk.rows;
       const to = Math.min(batch.length, from + Math.max(1, Math.min(room, 4096)));
-      const b = this.active.builders;
+      const b = chunk.builders;
       for (let i = 0; i < b.length; i++) b[i]!.appendFrom(batch.columns[i]!, from, to);
-      this.afterAppend(to - from);
+      const n = to - from;
+      const tb = chunk.time;
+      if (tb) {
+        for (let i = tb.length - n; i < tb.length; i++) {
+          const t = tb.at(i);
+          if (t < chunk.minTime) chunk.minTime = t;
+          if (t > chunk.maxTime) chunk.maxTime = t;
+        }
+      }
+      chunk.rows += n;
+      this.nextSeq += n;
+      this.rowsIn += n;
+      if (chunk.rows >= this.chunkRows || chunk.bytes >= this.chunkBytes) this.rotate();
       from = to;
     }
   }
 
-  private afterAppend(n: number): void {
-    const chunk = this.active;
-    if (this.timeIndex >= 0) {
-      const tb = chunk.builders[this.timeIndex] as NumberBuilder;
-      for (let i = tb.length - n; i < tb.length; i++) {
-        const t = tb.at(i);
-        if (t < chunk.minTime) chunk.minTime = t;
-        if (t > chunk.maxTime) chunk.maxTime = t;
-      }
+  private afterAppendOne(chunk: Chunk): void {
+    const tb = chunk.time;
+    if (tb) {
+      const t = tb.at(tb.length - 1);
+      if (t < chunk.minTime) chunk.minTime = t;
+      if (t > chunk.maxTime) chunk.maxTime = t;
     }
-    this.nextSeq += n;
-    this.rowsIn += n;
-    if (chunk.rows >= this.chunkRows || (chunk.rows & 63) === 0 || n > 1) {
-      if (chunk.rows >= this.chunkRows || chunk.bytes >= this.chunkBytes) this.rotate();
+    const rows = ++chunk.rows;
+    this.nextSeq++;
+    this.rowsIn++;
+    // Summing the columns' bytes is a loop over every builder: every 64 rows is close enough.
+    if ((rows & 63) === 0 || rows >= this.chunkRows) {
+      if (rows >= this.chunkRows || chunk.bytes >= this.chunkBytes) this.rotate();
     }
   }
 
   private rotate(): void {
-    this.active.seal();
-    this.sealedBytes += this.active.sealedBytes;
-    this.active = this.newChunk();
-    this.evict();
+    const sealed = this.active;
+    sealed.seal();
+    this.sealedBytes += sealed.sealedBytes;
+    const sizing = { rows: sealed.rows, dataBytes: sealed.builders.map((b) => b.dataBytes) };
+    // Evict before the next chunk exists, so that it can take over the arrays of a chunk evicted now.
+    this.active = this.newChunk(sizing, this.evict());
   }
 
-  private evict(): void {
-    while (this.chunks.length > 1 && this.sealedBytes + this.active.bytes > this.budgetBytes) {
+  /** Evicts the oldest chunks while over budget; returns the emptied builders of one that was never viewed. */
+  private evict(): ColumnBuilder[] | undefined {
+    let spare: ColumnBuilder[] | undefined;
+    while (this.chunks.length > 0 && this.sealedBytes > this.budgetBytes) {
       const old = this.chunks.shift()!;
       this.sealedBytes -= old.sealedBytes;
       this.rowsEvicted += old.rows;
@@ -194,7 +230,13 @@ export class Table {
         this.rowsUnpublishedLost += Math.min(unpublished, old.rows);
         this.publishedSeq = old.firstSeq + old.rows;
       }
+      if (!old.viewed && spare === undefined) {
+        old.recycled = true;
+        for (const b of old.builders) b.reset();
+        spare = old.builders;
+      }
     }
+    return spare;
   }
 
   /** Bytes held now. */
@@ -216,6 +258,7 @@ export class Table {
       rowsIn: this.rowsIn,
       rowsEvicted: this.rowsEvicted,
       rowsUnpublishedLost: this.rowsUnpublishedLost,
+      chunksRecycled: this.chunksRecycled,
     };
   }
 
@@ -236,13 +279,17 @@ export class Table {
     const { schema, idx } = this.projection(opts.columns);
     // Copy the list: a consumer may append while iterating.
     for (const chunk of [...this.chunks]) {
+      // Evicted and reused for newer rows while this scan waited: its rows are gone.
+      if (chunk.recycled) continue;
       const rows = chunk.rows;
       if (rows === 0) continue;
       if (this.timeIndex < 0 || (chunk.minTime >= start && chunk.maxTime < end)) {
+        chunk.viewed = true;
         yield { schema, length: rows, columns: idx.map((i) => sliceView(chunk.builders[i]!.view(), rows)) };
         continue;
       }
       if (chunk.maxTime < start || chunk.minTime >= end) continue;
+      // Read here and copied by gather: no view leaves, so the chunk stays reusable.
       const times = (chunk.builders[this.timeIndex]!.view() as { values: Float64Array }).values;
       const sel = new Uint32Array(rows);
       let n = 0;
@@ -263,6 +310,7 @@ export class Table {
       if (endSeq <= this.publishedSeq) continue;
       const from = Math.max(0, this.publishedSeq - chunk.firstSeq);
       const to = chunk.rows;
+      chunk.viewed = true;
       out.push({
         schema: this.schema,
         length: to - from,
@@ -271,6 +319,14 @@ export class Table {
     }
     this.publishedSeq = this.nextSeq;
     return out;
+  }
+
+  /**
+   * Marks the rows appended since the last takeUnpublished as published without handing them out: for when
+   * nobody listens. Unlike takeUnpublished it makes no views, so the chunks' memory stays reusable.
+   */
+  skipUnpublished(): void {
+    this.publishedSeq = this.nextSeq;
   }
 }
 
