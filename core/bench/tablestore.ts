@@ -11,6 +11,9 @@
  *   ~410 MiB), filled to that budget first (not timed: the agent is there after a few seconds), then `rows`
  *   more rows appended (timed). Each chunk sealed in the timed part evicts the oldest one, whose memory the
  *   next chunk reuses (nothing is scanned or published, as in an agent no exporter listens to).
+ * - append_batch_rows_per_s (case batch): as steady, but the rows are appended with Table#appendBatch, as
+ *   RowBatches of 1024 rows (views of another table holding 8192 of the same rows), as the agent's record
+ *   writer flushes its staged rows; the staging itself (the agent's cost) is not measured.
  * - append_rows_per_s_fresh_memory (case fresh): `rows` rows into an empty table with an 8 GiB budget, so
  *   nothing is evicted and every row lands in memory never touched before. This was append_rows_per_s until
  *   the store reused evicted chunks' memory (then measured after the string-bodies run, in one process).
@@ -26,10 +29,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { HTTP_EVENTS } from '../src/tables.js';
-import { Table } from '../src/store/table.js';
+import { Table, sliceRange } from '../src/store/table.js';
 import { TableStore } from '../src/store/store.js';
 import { validateConfig } from '../src/config/load.js';
-import type { NumberColumn, StringColumn } from '../src/column.js';
+import type { NumberColumn, RowBatch, StringColumn } from '../src/column.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);
 const only = process.argv[3];
@@ -76,10 +79,14 @@ function fill(table: Table, first: number, n: number, bodiesAsBytes: boolean): n
 
 type Figures = Record<string, number | string>;
 
-function steady(): Figures {
-  // The agent's table: built as createAgent builds the store, from the default config.
+/** http_events as the agent has it: the store built as createAgent builds it, from the default config. */
+function agentTable(): Table {
   const config = validateConfig({});
-  const table = new TableStore({ budgetBytes: config.store.budget_bytes, tables: config.store.tables }).table(HTTP_EVENTS.name);
+  return new TableStore({ budgetBytes: config.store.budget_bytes, tables: config.store.tables }).table(HTTP_EVENTS.name);
+}
+
+function steady(): Figures {
+  const table = agentTable();
   let first = 0;
   for (; table.stats().rowsEvicted === 0; first += 1024) fill(table, first, 1024, true);
   const before = table.stats();
@@ -92,6 +99,32 @@ function steady(): Figures {
     steady_bytes_mib: Math.round(after.bytes / 2 ** 20),
     chunks_recycled: after.chunksRecycled - before.chunksRecycled,
   };
+}
+
+function batch(): Figures {
+  // The same rows, staged once as 1024-row RowBatches (the agent's RowStaging flushes up to 4096 rows a batch).
+  const src = new Table(HTTP_EVENTS, 8 * 1024 * 1024 * 1024);
+  fill(src, 0, 8192, true);
+  const batches: RowBatch[] = [];
+  for (const b of src.scan()) {
+    for (let from = 0; from < b.length; from += 1024) {
+      const to = Math.min(b.length, from + 1024);
+      batches.push({ schema: b.schema, length: to - from, columns: b.columns.map((c) => sliceRange(c, from, to)) });
+    }
+  }
+  const table = agentTable();
+  let k = 0;
+  while (table.stats().rowsEvicted === 0) table.appendBatch(batches[k++ % batches.length]!);
+  const start = process.hrtime.bigint();
+  let n = 0;
+  while (n < rows) {
+    const b = batches[k++ % batches.length]!;
+    table.appendBatch(b);
+    n += b.length;
+  }
+  const ns = Number(process.hrtime.bigint() - start);
+  console.log(`steady state, appendBatch: ${n} rows in ${(ns / 1e6).toFixed(0)} ms`);
+  return { append_batch_rows_per_s: Math.round(n / (ns / 1e9)) };
 }
 
 function fresh(): Figures {
@@ -139,7 +172,7 @@ function strings(): Figures {
   return { append_rows_per_s_string_bodies: Math.round(n / (ns / 1e9)) };
 }
 
-const CASES: Readonly<Record<string, () => Figures>> = { steady, fresh, strings };
+const CASES: Readonly<Record<string, () => Figures>> = { steady, batch, fresh, strings };
 
 const memory = () => ({ heap_mb: Math.round(process.memoryUsage().heapUsed / 1e6), rss_mb: Math.round(process.memoryUsage().rss / 1e6) });
 if (only) {
