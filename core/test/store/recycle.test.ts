@@ -164,12 +164,15 @@ describe('Table memory reuse', () => {
 
   it('holds under any mix of appends, scans, publication and skips (property)', () => {
     type Op =
-      | { op: 'append'; n: number; values: boolean }
+      | { op: 'append'; n: number; how: 'row' | 'values' | 'batch' }
       | { op: 'scan'; from: number; to: number }
       | { op: 'take' }
       | { op: 'skip' };
     const op: fc.Arbitrary<Op> = fc.oneof(
-      { arbitrary: fc.record({ op: fc.constant('append' as const), n: fc.integer({ min: 1, max: 400 }), values: fc.boolean() }), weight: 6 },
+      {
+        arbitrary: fc.record({ op: fc.constant('append' as const), n: fc.integer({ min: 1, max: 400 }), how: fc.constantFrom('row' as const, 'values' as const, 'batch' as const) }),
+        weight: 6,
+      },
       { arbitrary: fc.record({ op: fc.constant('scan' as const), from: fc.double({ min: 0, max: 1, noNaN: true }), to: fc.double({ min: 0, max: 1.2, noNaN: true }) }), weight: 2 },
       { arbitrary: fc.record({ op: fc.constant('take' as const) }), weight: 1 },
       { arbitrary: fc.record({ op: fc.constant('skip' as const) }), weight: 1 },
@@ -181,10 +184,15 @@ describe('Table memory reuse', () => {
         let next = 0;
         let published = 0;
         for (const o of ops) {
-          if (o.op === 'append') {
+          if (o.op === 'append' && o.how === 'batch') {
+            // As the agent appends: rows staged elsewhere, appended as RowBatches.
+            const staged = new Table(SCHEMA, 64 << 20);
+            for (let k = 0; k < o.n; k++, next++) staged.appendRow(row(next, maxBody));
+            for (const b of staged.scan()) t.appendBatch(b);
+          } else if (o.op === 'append') {
             for (let k = 0; k < o.n; k++, next++) {
               const r = row(next, maxBody);
-              if (o.values) t.appendValues(SCHEMA.columns.map((c) => r[c.name as keyof typeof r]));
+              if (o.how === 'values') t.appendValues(SCHEMA.columns.map((c) => r[c.name as keyof typeof r]));
               else t.appendRow(r);
             }
           } else if (o.op === 'scan') {
