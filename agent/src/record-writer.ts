@@ -1,4 +1,4 @@
-import type { DecodedRecord, Decoder, Frame, PluginHost, RowWriter, StitchCounts, Table, TableStore } from '@nixie/core';
+import type { DecodedRecord, Decoder, Frame, PluginHost, RowWriter, StitchCounts, Table, TableStore, UInt128 } from '@nixie/core';
 import type { ConnTracker } from './conn/conn-tracker.js';
 import { RowStaging } from './row-staging.js';
 
@@ -12,6 +12,26 @@ const enum Source {
   LocalPort,
   TraceRole,
   Encrypted,
+}
+
+/** The value of a socket column for connection t. */
+function socketValue(s: Source, t: ConnTracker): number | string | boolean | UInt128 {
+  switch (s) {
+    case Source.Upid:
+      return t.upid;
+    case Source.RemoteAddr:
+      return t.remoteAddr;
+    case Source.RemotePort:
+      return t.remotePort;
+    case Source.LocalAddr:
+      return t.localAddr;
+    case Source.LocalPort:
+      return t.localPort;
+    case Source.TraceRole:
+      return t.role;
+    default:
+      return false;
+  }
 }
 
 const SOCKET_SOURCE: Readonly<Record<string, Source>> = {
@@ -115,31 +135,8 @@ export class RecordWriter {
     const { sources, names, values } = p;
     for (const r of recs) {
       for (let i = 0; i < sources.length; i++) {
-        switch (sources[i]) {
-          case Source.Record:
-            values[i] = r[names[i]!];
-            break;
-          case Source.Upid:
-            values[i] = t.upid;
-            break;
-          case Source.RemoteAddr:
-            values[i] = t.remoteAddr;
-            break;
-          case Source.RemotePort:
-            values[i] = t.remotePort;
-            break;
-          case Source.LocalAddr:
-            values[i] = t.localAddr;
-            break;
-          case Source.LocalPort:
-            values[i] = t.localPort;
-            break;
-          case Source.TraceRole:
-            values[i] = t.role;
-            break;
-          default:
-            values[i] = false;
-        }
+        const src = sources[i]!;
+        values[i] = src === Source.Record ? r[names[i]!] : socketValue(src, t);
       }
       p.table.appendValues(values);
     }
@@ -187,28 +184,11 @@ class ConnRowWriter implements RowWriter {
     const st = this.staging;
     for (let k = 0; k < this.socketCols.length; k++) {
       const i = this.socketCols[k]!;
-      switch (this.socketSources[k]) {
-        case Source.Upid:
-          st.u128(i, t.upid.high, t.upid.low);
-          break;
-        case Source.RemoteAddr:
-          st.str(i, t.remoteAddr);
-          break;
-        case Source.RemotePort:
-          st.num(i, t.remotePort);
-          break;
-        case Source.LocalAddr:
-          st.str(i, t.localAddr);
-          break;
-        case Source.LocalPort:
-          st.num(i, t.localPort);
-          break;
-        case Source.TraceRole:
-          st.num(i, t.role);
-          break;
-        default:
-          st.num(i, 0);
-      }
+      const v = socketValue(this.socketSources[k]!, t);
+      if (typeof v === 'number') st.num(i, v);
+      else if (typeof v === 'string') st.str(i, v);
+      else if (typeof v === 'boolean') st.num(i, v ? 1 : 0);
+      else st.u128(i, v.high, v.low);
     }
     st.commit();
     if (st.full) this.flush();

@@ -42,8 +42,8 @@ function escapeInto(b: Buffer, a: number, e: number, out: Buffer, o: number): nu
   return o;
 }
 
-/** Copies b[a..e) to out at o (no byte needs a JSON escape). */
-function copyInto(b: Buffer, a: number, e: number, out: Buffer, o: number): number {
+/** Copies b[a..e), latin1 text with no byte that needs a JSON escape, to out at o as UTF-8. Returns the end. */
+export function copyLatin1(b: Buffer, a: number, e: number, out: Buffer, o: number): number {
   for (let i = a; i < e; i++) {
     const c = b[i]!;
     if (c < 0x80) {
@@ -91,11 +91,11 @@ export function spansJsonInto(b: Buffer, limit: number, out: Buffer, o: number):
   for (let i = 0; i < n; i++) {
     if (i > 0) out[o++] = 0x2c; // ,
     out[o++] = 0x22;
-    o = copyInto(b, spans.ns[i]!, spans.ne[i]!, out, o);
+    o = copyLatin1(b, spans.ns[i]!, spans.ne[i]!, out, o);
     out[o++] = 0x22;
     out[o++] = 0x3a; // :
     out[o++] = 0x22;
-    o = esc ? escapeInto(b, spans.vs[i]!, spans.ve[i]!, out, o) : copyInto(b, spans.vs[i]!, spans.ve[i]!, out, o);
+    o = esc ? escapeInto(b, spans.vs[i]!, spans.ve[i]!, out, o) : copyLatin1(b, spans.vs[i]!, spans.ve[i]!, out, o);
     out[o++] = 0x22;
   }
   out[o++] = 0x7d; // }

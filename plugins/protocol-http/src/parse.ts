@@ -4,7 +4,7 @@ import {
 } from './bytes.js';
 import { gatherChunked, inflateBody, scanChunked } from './body.js';
 import { addHeader, headersJson, newHeaderMap } from './headers.js';
-import { MAX_SPANS, spans, spansJsonBound, spansJsonInto } from './header-spans.js';
+import { copyLatin1, MAX_SPANS, spans, spansJsonBound, spansJsonInto } from './header-spans.js';
 import { couldBeMethodPrefix, methodAt, MAX_METHOD_LENGTH } from './methods.js';
 import { HttpMessage, MAX_HEADER_BYTES, MAX_PENDING_METHODS, reserve, type Arena, type HttpState } from './types.js';
 
@@ -213,18 +213,7 @@ function putString(a: Arena, s: string): void {
 
 /** Writes b[from..to), latin1 text, as UTF-8 (bytes >= 0x80 take two). */
 function putLatin1(a: Arena, b: Buffer, from: number, to: number): void {
-  const out = reserve(a, 2 * (to - from));
-  let o = a.at;
-  for (let i = from; i < to; i++) {
-    const c = b[i]!;
-    if (c < 0x80) {
-      out[o++] = c;
-    } else {
-      out[o++] = 0xc0 | (c >> 6);
-      out[o++] = 0x80 | (c & 0x3f);
-    }
-  }
-  a.at = o;
+  a.at = copyLatin1(b, from, to, reserve(a, 2 * (to - from)), a.at);
 }
 
 /** Copies bytes src[from..to) as they are. */
@@ -324,47 +313,41 @@ function finishRequest(b: Buffer, start: number, state: HttpState): ParseResult<
   const bad = frameBody(b, start, false);
   if (bad) return bad;
   const method = hdrLine.method;
-  const a = state.requestText;
-  const buf = reserve(a, textBound(hdrLine.pathStart, hdrLine.pathEnd, state));
-  const textStart = a.at;
-  putLatin1(a, b, hdrLine.pathStart, hdrLine.pathEnd);
-  const textEnd = a.at;
-  putHeaders(a, b, state.limits.headersLimitBytes, hdrLine.next, headerEnd);
-  const hEnd = a.at;
-  putBody(a, b, start, state.limits.bodyLimitBytes);
-  // Headers that took the slow path may have moved the arena to a new buffer midway: write them again.
-  const frame = a.buf === buf
-    ? new HttpMessage(MessageType.REQUEST, hdrLine.minor, method, 0, fields.json ? 1 : 0, bodySize, a.buf, textStart, textEnd, hEnd, a.at)
-    : rewrite(a, MessageType.REQUEST, method, 0, b, start, state);
+  const frame = newFrame(MessageType.REQUEST, method, 0, b, start, state);
   if (state.methods.length >= MAX_PENDING_METHODS) state.methods.shift();
   state.methods.push(method);
   if (method === 'CONNECT' || (fields.upgrade && fields.connectionUpgrade)) state.upgradePending = true;
   return success(frame, bodyEnd);
 }
 
-/** Most bytes a frame's text takes when its headers take the fast path (the body bound holds once bodySize is known). */
-function textBound(ts: number, te: number, state: HttpState): number {
-  const limit = state.limits.bodyLimitBytes;
-  return 2 * (te - ts) + spansJsonBound() + (fields.encoding !== '' ? limit : Math.min(bodySize, limit));
-}
-
 /**
- * Writes a frame's text again, in one fresh buffer big enough for all of it (when a piece did not fit, the
- * arena moved to a new buffer midway and the pieces are split between two).
+ * The frame of the message just parsed, its text (path or reason, headers as JSON, body; bodySize 0 writes no
+ * body) written into its direction's arena.
  */
-function rewrite(a: Arena, type: MessageType, method: string, status: number, b: Buffer, start: number, state: HttpState): HttpMessage {
+function newFrame(type: MessageType, method: string, status: number, b: Buffer, start: number, state: HttpState): HttpMessage {
   const request = type === MessageType.REQUEST;
+  const a = request ? state.requestText : state.responseText;
   const ts = request ? hdrLine.pathStart : hdrLine.reasonStart;
   const te = request ? hdrLine.pathEnd : hdrLine.reasonEnd;
-  const need = 2 * (te - ts) + Math.max(spansJsonBound(), 3 * state.limits.headersLimitBytes) + state.limits.bodyLimitBytes;
-  a.buf = Buffer.allocUnsafe(Math.max(need, a.buf.length));
+  const { bodyLimitBytes, headersLimitBytes } = state.limits;
+  // Room for the fast path's headers, and the body (whose size is known by now, or at most the limit if inflated).
+  const buf = reserve(a, 2 * (te - ts) + spansJsonBound() + (fields.encoding !== '' ? bodyLimitBytes : Math.min(bodySize, bodyLimitBytes)));
+  const frame = writeText(a, type, method, status, b, ts, te, start, state);
+  if (a.buf === buf) return frame;
+  // Headers that took the slow path moved the arena to a new buffer midway: write it all again, in one buffer.
+  a.buf = Buffer.allocUnsafe(Math.max(2 * (te - ts) + Math.max(spansJsonBound(), 3 * headersLimitBytes) + bodyLimitBytes, a.buf.length));
   a.at = 0;
+  return writeText(a, type, method, status, b, ts, te, start, state);
+}
+
+function writeText(a: Arena, type: MessageType, method: string, status: number, b: Buffer, ts: number, te: number, start: number, state: HttpState): HttpMessage {
+  const textStart = a.at;
   putLatin1(a, b, ts, te);
   const textEnd = a.at;
   putHeaders(a, b, state.limits.headersLimitBytes, hdrLine.next, headerEnd);
   const hEnd = a.at;
   putBody(a, b, start, state.limits.bodyLimitBytes);
-  return new HttpMessage(type, hdrLine.minor, method, status, fields.json ? 1 : 0, bodySize, a.buf, 0, textEnd, hEnd, a.at);
+  return new HttpMessage(type, hdrLine.minor, method, status, fields.json ? 1 : 0, bodySize, a.buf, textStart, textEnd, hEnd, a.at);
 }
 
 function finishResponse(b: Buffer, start: number, state: HttpState): ParseResult<HttpMessage> {
@@ -383,17 +366,7 @@ function finishResponse(b: Buffer, start: number, state: HttpState): ParseResult
     const bad = frameBody(b, start, true);
     if (bad) return bad;
   }
-  const a = state.responseText;
-  const buf = reserve(a, textBound(hdrLine.reasonStart, hdrLine.reasonEnd, state));
-  const textStart = a.at;
-  putLatin1(a, b, hdrLine.reasonStart, hdrLine.reasonEnd);
-  const textEnd = a.at;
-  putHeaders(a, b, state.limits.headersLimitBytes, hdrLine.next, headerEnd);
-  const hEnd = a.at;
-  if (!bodiless) putBody(a, b, start, state.limits.bodyLimitBytes);
-  const frame = a.buf === buf
-    ? new HttpMessage(MessageType.RESPONSE, hdrLine.minor, '', status, fields.json ? 1 : 0, bodySize, a.buf, textStart, textEnd, hEnd, a.at)
-    : rewrite(a, MessageType.RESPONSE, '', status, b, start, state);
+  const frame = newFrame(MessageType.RESPONSE, '', status, b, start, state);
   state.methods.shift();
   if (state.upgradePending) {
     state.upgradePending = false;
