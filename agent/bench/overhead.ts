@@ -1,123 +1,384 @@
 /**
- * `npm run bench -- overhead [seconds]`: the cost of tracing a Node HTTP server on loopback. The server and the
- * load generator are child processes; the agent runs in this process (so this process's CPU is the agent's).
- * Untraced and traced runs alternate: at a fixed 5 k req/s (autocannon -R) and at saturation (wrk).
- * Figures: agent_cpu_us_per_request, p99_latency_ratio, rows_captured_ratio, throughput_ratio.
+ * `npm run bench -- overhead [seconds] [rounds]`: the cost of tracing a Node HTTP server on loopback (issue #7).
+ *
+ * The server and the load generator (wrk) are child processes; the agent runs in this process, so this
+ * process's CPU is the agent's. Three modes, alternated round by round so that drift on this shared machine
+ * hits them alike:
+ * - `untraced`: nothing attached;
+ * - `kernel`: the BPF programs attached, their events drained and discarded (what tracing costs the traced
+ *   server in the kernel, without the agent's decoding);
+ * - `traced`: the agent, decoding into http_events.
+ * Each mode runs at a fixed offered rate (wrk paced by a Lua `delay()`, latency in µs) and at saturation.
+ * Every run requests its own path, so rows are counted exactly against what the server says it answered.
+ *
+ * Last line: one JSON object with agent_cpu_us_per_request, p99_latency_ratio, rows_captured_ratio and
+ * throughput_ratio (issue #7's targets), and the figures behind them.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { promisify } from 'node:util';
+import { enableRunStats, SocketTracer } from '@nixie/bpf';
+import { createLogger, stringAt, validateConfig, type NumberColumn, type StringColumn } from '@nixie/core';
 import { createAgent, type Agent } from '../src/index.js';
-import { createLogger, validateConfig } from '@nixie/core';
 
 const run = promisify(execFile);
-const seconds = Number(process.argv[2] ?? 10);
+const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const seconds = Number(positional[0] ?? 10);
+const rounds = Number(positional[1] ?? 3);
+const flag = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+/** `--only=fixed` or `--only=saturation` runs half of the bench; `--modes=traced` only some modes (profiling). */
+const only = flag('only');
+const MODES = (flag('modes')?.split(',') ?? ['untraced', 'kernel', 'traced']) as Mode[];
+/**
+ * `--profile=DIR` writes a V8 CPU profile of this process for every traced run. (Not `node --cpu-prof`: its
+ * SIGPROF ticks interrupt the BPF verifier, which then fails the load with EAGAIN.)
+ */
+const PROFILE_DIR = flag('profile');
+/** `--poll-ms=N`: the tracer's drain interval (default: the tracer's). */
+const POLL_MS = flag('poll-ms') === undefined ? undefined : Number(flag('poll-ms'));
 const RATE = 5000;
-const require = createRequire(import.meta.url);
-const AUTOCANNON = path.join(path.dirname(require.resolve('autocannon/package.json')), 'autocannon.js');
+const FIXED_CONNS = 20;
+const SAT_CONNS = 32;
+/** µs per clock tick, the unit of CPU times in /proc/<pid>/stat. */
+const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+
+type Mode = 'untraced' | 'kernel' | 'traced';
+type Load = 'fixed' | 'saturation';
 
 const SERVER = `
 const http = require('http');
 const body = JSON.stringify({ ok: true, msg: 'hello from the overhead bench' });
-const s = http.createServer((req, res) => { res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length }); res.end(body); });
+const served = new Map();
+const s = http.createServer((req, res) => {
+  served.set(req.url, (served.get(req.url) || 0) + 1);
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+  res.end(body);
+});
 s.keepAliveTimeout = 60000;
-s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port) + '\\n'));
+process.on('message', (m) => process.send({ path: m.path, served: served.get(m.path) || 0 }));
+s.listen(0, '127.0.0.1', () => process.send({ port: s.address().port }));
 `;
 
-function startServer(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve({ child, port: Number(d.toString().trim()) }));
-    child.once('error', reject);
-  });
-}
+// wrk's Lua: done() prints the figures as one line (latency in µs); the paced variant's delay() hands each
+// connection that is ready the next slot of a fixed schedule (open loop while connections are free).
+const DONE = `
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('NIXIE_WRK {"requests":%d,"duration_us":%d,"errors":%d,"p50":%d,"p90":%d,"p99":%d,"p999":%d,"max":%d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9), latency.max))
+end
+`;
+const PACED = (rate: number) => `
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } nixie_timespec; int clock_gettime(int clk, nixie_timespec *ts); ]]
+local ts = ffi.new("nixie_timespec")
+local function now_ms() ffi.C.clock_gettime(1, ts); return tonumber(ts.tv_sec) * 1e3 + tonumber(ts.tv_nsec) / 1e6 end
+local interval = 1000 / ${rate}
+local next_at
+function delay()
+  local now = now_ms()
+  if not next_at then next_at = now end
+  local at = next_at
+  next_at = at + interval
+  local d = at - now
+  if d <= 0 then return 0 end
+  return math.floor(d + 0.5)
+end
+${DONE}`;
 
-interface Fixed {
+interface WrkResult {
   requests: number;
-  p99: number;
+  duration_us: number;
+  errors: number;
   p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
 }
 
-async function fixedRate(port: number): Promise<Fixed> {
-  const { stdout } = await run(process.execPath, [AUTOCANNON, '-j', '-c', '20', '-R', String(RATE), '-d', String(seconds), `http://127.0.0.1:${port}/api/ping`], { maxBuffer: 64 << 20 });
-  const r = JSON.parse(stdout) as { requests: { total: number }; latency: { p99: number; p50: number }; '2xx': number };
-  return { requests: r['2xx'], p99: r.latency.p99, p50: r.latency.p50 };
+interface RunResult {
+  mode: Mode;
+  load: Load;
+  round: number;
+  wrk: WrkResult;
+  /** Requests the server answered on this run's path. */
+  served: number;
+  serverCpuUs: number;
+  wrkCpuUs: number;
+  /** This process's CPU (the agent, or the kernel mode's drain). */
+  agentCpuUs: number;
+  rows: number;
+  drops: number;
+  /** Summed over every program, with run statistics on (fixed-rate kernel runs). */
+  bpfRunNs: number;
+  bpfRuns: number;
 }
 
-async function saturation(port: number): Promise<{ rps: number; requests: number }> {
-  const { stdout } = await run('wrk', ['-t1', '-c32', `-d${seconds}s`, `http://127.0.0.1:${port}/api/ping`]);
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(stdout)?.[1] ?? 0);
-  const requests = Number(/(\d+) requests in/.exec(stdout)?.[1] ?? 0);
-  return { rps, requests };
+class Server {
+  private constructor(
+    readonly child: ChildProcess,
+    readonly port: number,
+  ) {}
+
+  static async start(): Promise<Server> {
+    const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const port = await new Promise<number>((resolve, reject) => {
+      child.once('message', (m: { port: number }) => resolve(m.port));
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`the bench server exited (${code})`)));
+    });
+    return new Server(child, port);
+  }
+
+  /** Requests answered on `p`, by the server's own count. */
+  served(p: string): Promise<number> {
+    return new Promise((resolve) => {
+      const on = (m: { path?: string; served?: number }) => {
+        if (m.path !== p) return;
+        this.child.off('message', on);
+        resolve(m.served ?? 0);
+      };
+      this.child.on('message', on);
+      this.child.send({ path: p });
+    });
+  }
+
+  /** utime + stime, µs. */
+  cpuUs(): number {
+    return procCpuUs(`/proc/${this.child.pid}/stat`, 13);
+  }
 }
 
-function rowsFor(agent: Agent, port: number): number {
-  agent.poll();
+/** Fields `at` and `at + 1` (0-based, after the comm) of a /proc stat file, in µs. */
+function procCpuUs(file: string, at: number): number {
+  const s = readFileSync(file, 'utf8');
+  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  // f[0] is field 3 (state): field n is f[n - 3].
+  return (Number(f[at - 2]) + Number(f[at - 1])) * TICK_US;
+}
+
+/** CPU of each of this process's threads, µs, by thread name and id. */
+function threadsCpuUs(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
+      out.set(`${name}/${tid}`, procCpuUs(`/proc/self/task/${tid}/stat`, 13));
+    } catch {
+      // The thread ended meanwhile.
+    }
+  }
+  return out;
+}
+
+/** CPU of this process's reaped children (wrk), µs: cutime + cstime. */
+const childrenCpuUs = (): number => procCpuUs('/proc/self/stat', 15);
+
+async function wrk(script: string, conns: number, url: string): Promise<WrkResult> {
+  const { stdout } = await run('wrk', ['-t1', `-c${conns}`, `-d${seconds}s`, '-s', script, url], { maxBuffer: 1 << 20 });
+  const line = stdout.split('\n').find((l) => l.startsWith('NIXIE_WRK '));
+  if (!line) throw new Error(`wrk printed no figures:\n${stdout}`);
+  return JSON.parse(line.slice('NIXIE_WRK '.length)) as WrkResult;
+}
+
+/** Rows of http_events for `reqPath` on the server's port. */
+function rowsFor(agent: Agent, port: number, reqPath: string): number {
   let n = 0;
-  for (const b of agent.store.table('http_events').scan({ columns: ['local_port'] })) {
-    const v = (b.columns[0] as { values: Float64Array }).values;
-    for (let i = 0; i < b.length; i++) if (v[i] === port) n++;
+  for (const b of agent.store.table('http_events').scan({ columns: ['local_port', 'req_path'] })) {
+    const ports = (b.columns[0] as NumberColumn).values;
+    const paths = b.columns[1] as StringColumn;
+    for (let i = 0; i < b.length; i++) if (ports[i] === port && stringAt(paths, i) === reqPath) n++;
   }
   return n;
 }
 
-async function traced<T>(agent: Agent, port: number, fn: () => Promise<T>): Promise<{ r: T; cpuUs: number; rows: number }> {
-  await agent.start();
-  const before = rowsFor(agent, port);
-  const cpu0 = process.cpuUsage();
-  const r = await fn();
-  // Let the last events drain before counting.
-  await new Promise((res) => setTimeout(res, 300));
-  const rows = rowsFor(agent, port) - before;
-  const c = process.cpuUsage(cpu0);
-  await agent.stop();
-  return { r, cpuUs: c.user + c.system, rows };
+async function startProfile(): Promise<Session> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 250 });
+  await session.post('Profiler.start');
+  return session;
 }
 
+async function stopProfile(session: Session, file: string): Promise<void> {
+  const { profile } = await session.post('Profiler.stop');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(profile));
+  session.disconnect();
+  console.log(`profile: ${file}`);
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+const round = (x: number, digits = 2): number => +x.toFixed(digits);
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+
 async function main(): Promise<void> {
-  const { child, port } = await startServer();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'nixie-overhead-'));
+  const paced = path.join(dir, 'paced.lua');
+  const closed = path.join(dir, 'closed.lua');
+  writeFileSync(paced, PACED(RATE));
+  writeFileSync(closed, DONE);
+  const server = await Server.start();
   const config = validateConfig({
     log_level: 'warn',
-    plugins: Object.fromEntries(['@nixie/protocol-http2', '@nixie/protocol-mysql', '@nixie/protocol-pgsql', '@nixie/protocol-redis', '@nixie/protocol-dns', '@nixie/source-process'].map((p) => [p, false])),
-    store: { budget_bytes: 512 * 1024 * 1024 },
+    plugins: Object.fromEntries(
+      ['@nixie/protocol-http2', '@nixie/protocol-mysql', '@nixie/protocol-pgsql', '@nixie/protocol-redis', '@nixie/protocol-dns', '@nixie/source-process'].map((p) => [p, false]),
+    ),
+    // One agent per run: room for a saturation run's rows without eviction.
+    store: { budget_bytes: 1024 * 1024 * 1024, tables: { http_events: 0.9 } },
   });
-  const mk = () => createAgent({ config, pidFilter: [child.pid!], log: createLogger('warn', 'agent') });
-  try {
-    await fixedRate(port); // warm the server's JIT
-    const untracedFixed: Fixed[] = [];
-    const tracedFixed: { r: Fixed; cpuUs: number; rows: number }[] = [];
-    for (let round = 0; round < 2; round++) {
-      untracedFixed.push(await fixedRate(port));
-      tracedFixed.push(await traced(await mk(), port, () => fixedRate(port)));
+  const tracerOptions = {
+    ringBufferBytes: config.agent.ring_buffer_bytes,
+    dataCap: Math.min(config.agent.max_data_bytes, 32768),
+    pidFilter: [server.child.pid!],
+    excludePid: process.pid,
+    pollIntervalMs: POLL_MS,
+  };
+
+  const measure = async (mode: Mode, load: Load, r: number): Promise<RunResult> => {
+    const reqPath = `/${load}/${mode}/${r}`;
+    const url = `http://127.0.0.1:${server.port}${reqPath}`;
+    let agent: Agent | undefined;
+    let tracer: SocketTracer | undefined;
+    let stats: { close(): void } | undefined;
+    if (mode === 'traced') {
+      agent = await createAgent({ config, pidFilter: [server.child.pid!], log: createLogger('warn', 'agent'), tracer: { pollIntervalMs: POLL_MS } });
+      await agent.start();
+    } else if (mode === 'kernel') {
+      tracer = SocketTracer.open(tracerOptions);
+      tracer.start(() => {});
+      if (load === 'fixed') stats = enableRunStats();
     }
-    const untracedSat = await saturation(port);
-    const tracedSat = await traced(await mk(), port, () => saturation(port));
-    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-    const tReq = sum(tracedFixed.map((t) => t.r.requests));
-    const figures = {
-      bench: 'overhead',
-      seconds_per_run: seconds,
-      offered_rate: RATE,
-      untraced_requests: sum(untracedFixed.map((u) => u.requests)),
-      traced_requests: tReq,
-      agent_cpu_us_per_request: +(sum(tracedFixed.map((t) => t.cpuUs)) / tReq).toFixed(2),
-      untraced_p99_ms: Math.max(...untracedFixed.map((u) => u.p99)),
-      traced_p99_ms: Math.max(...tracedFixed.map((t) => t.r.p99)),
-      p99_latency_ratio: +(
-        sum(tracedFixed.map((t) => t.r.p99)) / Math.max(1e-9, sum(untracedFixed.map((u) => u.p99)))
-      ).toFixed(3),
-      rows_captured_ratio: +(sum(tracedFixed.map((t) => t.rows)) / tReq).toFixed(4),
-      untraced_sat_rps: Math.round(untracedSat.rps),
-      traced_sat_rps: Math.round(tracedSat.r.rps),
-      throughput_ratio: +(tracedSat.r.rps / untracedSat.rps).toFixed(3),
-      sat_agent_cpu_us_per_request: +(tracedSat.cpuUs / Math.max(1, tracedSat.r.requests)).toFixed(2),
-      sat_rows_captured_ratio: +(tracedSat.rows / Math.max(1, tracedSat.r.requests)).toFixed(4),
+    const profiler = PROFILE_DIR && agent ? await startProfile() : undefined;
+    const bpf0 = tracer?.runStats();
+    const threads0 = threadsCpuUs();
+    const cpu0 = process.cpuUsage();
+    const server0 = server.cpuUs();
+    const wrk0 = childrenCpuUs();
+    const w = await wrk(load === 'fixed' ? paced : closed, load === 'fixed' ? FIXED_CONNS : SAT_CONNS, url);
+    const wrkCpuUs = childrenCpuUs() - wrk0;
+    // Let the last events drain (the tracer polls on its own), then take what is left.
+    await sleep(300);
+    agent?.poll();
+    tracer?.poll();
+    const c = process.cpuUsage(cpu0);
+    const threads = [...threadsCpuUs()].map(([k, v]) => [k, v - (threads0.get(k) ?? 0)] as const).filter(([, v]) => v > 0);
+    if (profiler) await stopProfile(profiler, path.join(PROFILE_DIR!, `overhead-${load}-${r}.cpuprofile`));
+    const serverCpuUs = server.cpuUs() - server0;
+    const bpf1 = tracer?.runStats();
+    stats?.close();
+    const served = await server.served(reqPath);
+    const rows = agent ? rowsFor(agent, server.port, reqPath) : 0;
+    const drops = agent ? agent.stats().eventsDropped : tracer ? tracer.drops().total : 0;
+    await agent?.stop();
+    await tracer?.close();
+    const res: RunResult = {
+      mode, load, round: r, wrk: w, served, serverCpuUs, wrkCpuUs, agentCpuUs: c.user + c.system, rows, drops,
+      bpfRunNs: bpf1 && bpf0 ? bpf1.runTimeNs - bpf0.runTimeNs : 0,
+      bpfRuns: bpf1 && bpf0 ? bpf1.runCount - bpf0.runCount : 0,
     };
-    console.log(JSON.stringify(figures));
+    const rps = (w.requests / w.duration_us) * 1e6;
+    console.log(
+      `${load.padEnd(10)} ${mode.padEnd(8)} round ${r}: ${Math.round(rps)} req/s, p50 ${w.p50} µs, p99 ${w.p99} µs, p99.9 ${w.p999} µs, ` +
+        `served ${served}, server ${round(serverCpuUs / served)} µs/req, wrk ${round(wrkCpuUs / served)} µs/req` +
+        `, this process ${round(res.agentCpuUs / served)} µs/req (${round(c.system / served)} sys)` +
+        (agent ? `, rows ${rows}` : '') +
+        (res.bpfRuns ? `, bpf ${Math.round(res.bpfRunNs / served)} ns/req in ${round(res.bpfRuns / served)} runs` : '') +
+        (drops ? `, drops ${drops}` : '') +
+        (w.errors ? `, wrk errors ${w.errors}` : '') +
+        (process.env.NIXIE_BENCH_THREADS ? `\n  threads µs/req: ${threads.map(([k, v]) => `${k} ${round(v / served)}`).join(', ')}` : ''),
+    );
+    return res;
+  };
+
+  const results: RunResult[] = [];
+  try {
+    // Warm the server's JIT (and the page cache of wrk and the BPF objects).
+    await measure('untraced', 'fixed', 0);
+    const modes = MODES;
+    const loads: Load[] = only === 'fixed' ? ['fixed'] : only === 'saturation' ? ['saturation'] : ['fixed', 'saturation'];
+    for (const load of loads) {
+      for (let r = 1; r <= rounds; r++) {
+        // Rotate the order too, so that no mode always follows the same one.
+        for (let k = 0; k < modes.length; k++) results.push(await measure(modes[(k + r - 1) % modes.length]!, load, r));
+      }
+    }
   } finally {
-    child.kill();
+    server.child.kill();
+    rmSync(dir, { recursive: true, force: true });
   }
+  console.log(JSON.stringify(summarize(results)));
+}
+
+function summarize(results: RunResult[]): Record<string, unknown> {
+  const of = (mode: Mode, load: Load) => results.filter((r) => r.mode === mode && r.load === load);
+  const perReq = (rs: RunResult[], f: (r: RunResult) => number) => round(sum(rs.map(f)) / Math.max(1, sum(rs.map((r) => r.served))));
+  const rps = (r: RunResult) => (r.wrk.requests / r.wrk.duration_us) * 1e6;
+  const out: Record<string, unknown> = { bench: 'overhead', seconds_per_run: seconds, rounds, offered_rate: RATE };
+  const fu = of('untraced', 'fixed');
+  const fk = of('kernel', 'fixed');
+  const ft = of('traced', 'fixed');
+  if (ft.length) {
+    const p99u = median(fu.map((r) => r.wrk.p99));
+    const p99k = median(fk.map((r) => r.wrk.p99));
+    const p99t = median(ft.map((r) => r.wrk.p99));
+    Object.assign(out, {
+      agent_cpu_us_per_request: perReq(ft, (r) => r.agentCpuUs),
+      p99_latency_ratio: round(p99t / p99u, 3),
+      rows_captured_ratio: round(sum(ft.map((r) => r.rows)) / sum(ft.map((r) => r.served)), 5),
+      fixed_achieved_rps: Math.round(median([...fu, ...fk, ...ft].map(rps))),
+      untraced_p99_us: p99u,
+      kernel_p99_us: p99k,
+      traced_p99_us: p99t,
+      untraced_p99s_us: fu.map((r) => r.wrk.p99),
+      kernel_p99s_us: fk.map((r) => r.wrk.p99),
+      traced_p99s_us: ft.map((r) => r.wrk.p99),
+      untraced_p50_us: median(fu.map((r) => r.wrk.p50)),
+      traced_p50_us: median(ft.map((r) => r.wrk.p50)),
+      kernel_p99_latency_ratio: round(p99k / p99u, 3),
+      fixed_server_cpu_us_per_request: { untraced: perReq(fu, (r) => r.serverCpuUs), kernel: perReq(fk, (r) => r.serverCpuUs), traced: perReq(ft, (r) => r.serverCpuUs) },
+      fixed_wrk_cpu_us_per_request: { untraced: perReq(fu, (r) => r.wrkCpuUs), kernel: perReq(fk, (r) => r.wrkCpuUs), traced: perReq(ft, (r) => r.wrkCpuUs) },
+      kernel_drain_cpu_us_per_request: perReq(fk, (r) => r.agentCpuUs),
+      bpf_ns_per_request: perReq(fk, (r) => r.bpfRunNs),
+      bpf_runs_per_request: perReq(fk, (r) => r.bpfRuns),
+      fixed_drops: sum([...fk, ...ft].map((r) => r.drops)),
+    });
+  }
+  const su = of('untraced', 'saturation');
+  const sk = of('kernel', 'saturation');
+  const st = of('traced', 'saturation');
+  if (st.length) {
+    const ru = median(su.map(rps));
+    const rk = median(sk.map(rps));
+    const rt = median(st.map(rps));
+    Object.assign(out, {
+      throughput_ratio: round(rt / ru, 3),
+      kernel_throughput_ratio: round(rk / ru, 3),
+      untraced_sat_rps: Math.round(ru),
+      kernel_sat_rps: Math.round(rk),
+      traced_sat_rps: Math.round(rt),
+      untraced_sat_rps_runs: su.map((r) => Math.round(rps(r))),
+      kernel_sat_rps_runs: sk.map((r) => Math.round(rps(r))),
+      traced_sat_rps_runs: st.map((r) => Math.round(rps(r))),
+      sat_agent_cpu_us_per_request: perReq(st, (r) => r.agentCpuUs),
+      sat_rows_captured_ratio: round(sum(st.map((r) => r.rows)) / sum(st.map((r) => r.served)), 5),
+      sat_server_cpu_us_per_request: { untraced: perReq(su, (r) => r.serverCpuUs), kernel: perReq(sk, (r) => r.serverCpuUs), traced: perReq(st, (r) => r.serverCpuUs) },
+      sat_wrk_cpu_us_per_request: { untraced: perReq(su, (r) => r.wrkCpuUs), kernel: perReq(sk, (r) => r.wrkCpuUs), traced: perReq(st, (r) => r.wrkCpuUs) },
+      sat_drops: sum([...sk, ...st].map((r) => r.drops)),
+    });
+  }
+  return out;
 }
 
 await main();

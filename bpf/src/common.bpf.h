@@ -16,7 +16,6 @@
 #define NIXIE_RINGBUF_BYTES (16 * 1024 * 1024) /* user space usually resizes it before load */
 #define NIXIE_MAX_PID_FILTER 4096
 #define NIXIE_MAX_CONNS 131072
-#define NIXIE_MAX_INFLIGHT 65536
 #define NIXIE_DROP_SLOTS 8 /* indexed by enum nixie_event_kind */
 
 char LICENSE[] SEC("license") = "GPL";

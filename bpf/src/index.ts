@@ -63,9 +63,10 @@ export {
   bootClockOffsetNs,
   DEFAULT_OBJECT_DIR,
   DEFAULT_RING_BYTES,
+  DEFAULT_POLL_INTERVAL_MS,
   type SocketTracerOptions,
   type EventBatch,
   type BatchHandler,
   type DropCounts,
 } from './tracer.js';
-export { NixieBpfError, isNixieBpfError, ERROR_CODES, type BpfErrorCode } from '@nixie/libbpf-ts';
+export { NixieBpfError, isNixieBpfError, ERROR_CODES, enableRunStats, type BpfErrorCode, type ProgramRunStats } from '@nixie/libbpf-ts';

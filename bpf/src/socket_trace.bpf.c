@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
 /*
- * Socket tracing from syscall tracepoints (no kprobes): each sys_enter_* stashes its arguments per thread,
- * the matching sys_exit_* reads them back with the result and produces events.
+ * Socket tracing from syscall tracepoints (no kprobes). Only sys_exit_* programs: at a syscall's exit its
+ * arguments are still in the registers user space passed them in (the task's saved pt_regs, which these
+ * syscalls leave alone), so nothing is stashed at entry. Half the program runs, no per-thread map write, and
+ * the entry side of the syscall path stays untraced.
  * Only IPv4/IPv6 sockets are traced; the fd's file is checked in the kernel (files and pipes give nothing).
  */
 #include "common.bpf.h"
 #include "infer.bpf.h"
+#include <bpf/bpf_tracing.h>
 
 /* Load-time settings (user space sets them in .rodata before load). */
 const volatile __u32 data_cap = NIXIE_DEFAULT_DATA_CAP;
@@ -52,13 +55,6 @@ struct conn_state {
 	__u16 sock_type;
 	__u16 family;
 };
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, NIXIE_MAX_INFLIGHT);
-	__type(key, __u64); /* pid_tgid */
-	__type(value, struct syscall_args);
-} inflight SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -190,146 +186,59 @@ static __always_inline void send_totals(__u8 kind, __u32 tgid, __s32 fd, const s
 	submit(&ev, sizeof(ev), kind);
 }
 
-/* ---------- entry: stash the arguments ---------- */
-
-static __always_inline int stash(__u8 sys, __u8 dir, __u8 mode, __s32 fd, __u64 buf, __u64 count, __u64 addr)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	if (!pid_traced(id >> 32))
-		return 0;
-	struct syscall_args a = { .sys = sys, .dir = dir, .mode = mode, .fd = fd, .buf = buf, .count = count, .addr = addr };
-	bpf_map_update_elem(&inflight, &id, &a, BPF_ANY);
-	return 0;
-}
-
-#define ARG(i) (ctx->args[i])
-
-SEC("tracepoint/syscalls/sys_enter_connect")
-int nixie_enter_connect(struct trace_event_raw_sys_enter *ctx)
-{
-	return stash(NIXIE_SYS_CONNECT, 0, MODE_NONE, ARG(0), 0, 0, ARG(1));
-}
-SEC("tracepoint/syscalls/sys_enter_accept")
-int nixie_enter_accept(struct trace_event_raw_sys_enter *ctx)
-{
-	return stash(NIXIE_SYS_ACCEPT, 0, MODE_NONE, ARG(0), 0, 0, 0);
-}
-SEC("tracepoint/syscalls/sys_enter_accept4")
-int nixie_enter_accept4(struct trace_event_raw_sys_enter *ctx)
-{
-	return stash(NIXIE_SYS_ACCEPT4, 0, MODE_NONE, ARG(0), 0, 0, 0);
-}
-SEC("tracepoint/syscalls/sys_enter_close")
-int nixie_enter_close(struct trace_event_raw_sys_enter *ctx)
-{
-	return stash(NIXIE_SYS_CLOSE, 0, MODE_NONE, ARG(0), 0, 0, 0);
-}
-SEC("tracepoint/syscalls/sys_enter_write")
-int nixie_enter_write(struct trace_event_raw_sys_enter *ctx)
-{
-	return stash(NIXIE_SYS_WRITE, NIXIE_DIR_EGRESS, MODE_BUF, ARG(0), ARG(1), ARG(2), 0);
-}
-SEC("tracepoint/syscalls/sys_enter_read")
-int nixie_enter_read(struct trace_event_raw_sys_enter *ctx)
-{
-	return stash(NIXIE_SYS_READ, NIXIE_DIR_INGRESS, MODE_BUF, ARG(0), ARG(1), ARG(2), 0);
-}
-SEC("tracepoint/syscalls/sys_enter_writev")
-int nixie_enter_writev(struct trace_event_raw_sys_enter *ctx)
-{
-	return stash(NIXIE_SYS_WRITEV, NIXIE_DIR_EGRESS, MODE_IOV, ARG(0), ARG(1), ARG(2), 0);
-}
-SEC("tracepoint/syscalls/sys_enter_readv")
-int nixie_enter_readv(struct trace_event_raw_sys_enter *ctx)
-{
-	return stash(NIXIE_SYS_READV, NIXIE_DIR_INGRESS, MODE_IOV, ARG(0), ARG(1), ARG(2), 0);
-}
-SEC("tracepoint/syscalls/sys_enter_sendto")
-int nixie_enter_sendto(struct trace_event_raw_sys_enter *ctx)
-{
-	return stash(NIXIE_SYS_SENDTO, NIXIE_DIR_EGRESS, MODE_BUF, ARG(0), ARG(1), ARG(2), ARG(4));
-}
-SEC("tracepoint/syscalls/sys_enter_recvfrom")
-int nixie_enter_recvfrom(struct trace_event_raw_sys_enter *ctx)
-{
-	return stash(NIXIE_SYS_RECVFROM, NIXIE_DIR_INGRESS, MODE_BUF, ARG(0), ARG(1), ARG(2), ARG(4));
-}
-SEC("tracepoint/syscalls/sys_enter_sendmsg")
-int nixie_enter_sendmsg(struct trace_event_raw_sys_enter *ctx)
-{
-	return stash(NIXIE_SYS_SENDMSG, NIXIE_DIR_EGRESS, MODE_MSG, ARG(0), ARG(1), 1, 0);
-}
-SEC("tracepoint/syscalls/sys_enter_recvmsg")
-int nixie_enter_recvmsg(struct trace_event_raw_sys_enter *ctx)
-{
-	return stash(NIXIE_SYS_RECVMSG, NIXIE_DIR_INGRESS, MODE_MSG, ARG(0), ARG(1), 1, 0);
-}
-SEC("tracepoint/syscalls/sys_enter_sendmmsg")
-int nixie_enter_sendmmsg(struct trace_event_raw_sys_enter *ctx)
-{
-	return stash(NIXIE_SYS_SENDMMSG, NIXIE_DIR_EGRESS, MODE_MMSG, ARG(0), ARG(1), ARG(2), 0);
-}
-SEC("tracepoint/syscalls/sys_enter_recvmmsg")
-int nixie_enter_recvmmsg(struct trace_event_raw_sys_enter *ctx)
-{
-	return stash(NIXIE_SYS_RECVMMSG, NIXIE_DIR_INGRESS, MODE_MMSG, ARG(0), ARG(1), ARG(2), 0);
-}
-SEC("tracepoint/syscalls/sys_enter_sendfile64")
-int nixie_enter_sendfile(struct trace_event_raw_sys_enter *ctx)
-{
-	return stash(NIXIE_SYS_SENDFILE, NIXIE_DIR_EGRESS, MODE_NONE, ARG(0), 0, 0, 0);
-}
-
 /* ---------- exit: produce events ---------- */
 
-static __always_inline struct syscall_args *take_args(__u64 id, struct syscall_args *out)
+/*
+ * A syscall's arguments, read at its exit from the registers user space passed them in. False when the
+ * calling process is not traced.
+ */
+static __always_inline bool exit_args(struct syscall_args *a, __u8 sys, __u8 dir, __u8 mode)
 {
-	struct syscall_args *a = bpf_map_lookup_elem(&inflight, &id);
-	if (!a)
-		return NULL;
-	*out = *a;
-	bpf_map_delete_elem(&inflight, &id);
-	return out;
+	if (!pid_traced(bpf_get_current_pid_tgid() >> 32))
+		return false;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	a->sys = sys;
+	a->dir = dir;
+	a->mode = mode;
+	a->fd = PT_REGS_PARM1_SYSCALL(regs);
+	a->buf = mode == MODE_NONE ? 0 : PT_REGS_PARM2_SYSCALL(regs);
+	/* sendmsg/recvmsg: one message; the third argument is flags. */
+	a->count = mode == MODE_BUF || mode == MODE_IOV || mode == MODE_MMSG ? PT_REGS_PARM3_SYSCALL(regs) : 1;
+	/* sendto/recvfrom(fd, buf, len, flags, addr, addrlen) */
+	a->addr = sys == NIXIE_SYS_SENDTO || sys == NIXIE_SYS_RECVFROM ? PT_REGS_PARM5_SYSCALL(regs) : 0;
+	return true;
 }
 
-static __always_inline int exit_open(struct trace_event_raw_sys_exit *ctx, __u8 role)
+static __always_inline int exit_open(struct trace_event_raw_sys_exit *ctx, __u8 sys, __u8 role)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct syscall_args a;
-	if (!take_args(id, &a))
-		return 0;
 	long ret = ctx->ret;
-	__s32 fd;
-	if (role == NIXIE_ROLE_CLIENT) {
-		if (ret != 0 && ret != -EINPROGRESS)
-			return 0;
-		fd = a.fd;
-	} else {
-		if (ret < 0)
-			return 0;
-		fd = ret;
-	}
+	if (role == NIXIE_ROLE_CLIENT ? ret != 0 && ret != -EINPROGRESS : ret < 0)
+		return 0;
+	struct syscall_args a;
+	if (!exit_args(&a, sys, 0, MODE_NONE))
+		return 0;
+	__s32 fd = role == NIXIE_ROLE_CLIENT ? a.fd : ret;
 	struct sock *sk = inet_sock_of_fd(fd);
 	if (!sk)
 		return 0;
-	open_conn(id >> 32, fd, sk, role, a.sys);
+	open_conn(bpf_get_current_pid_tgid() >> 32, fd, sk, role, sys);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_connect")
 int nixie_exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_open(ctx, NIXIE_ROLE_CLIENT);
+	return exit_open(ctx, NIXIE_SYS_CONNECT, NIXIE_ROLE_CLIENT);
 }
 SEC("tracepoint/syscalls/sys_exit_accept")
 int nixie_exit_accept(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_open(ctx, NIXIE_ROLE_SERVER);
+	return exit_open(ctx, NIXIE_SYS_ACCEPT, NIXIE_ROLE_SERVER);
 }
 SEC("tracepoint/syscalls/sys_exit_accept4")
 int nixie_exit_accept4(struct trace_event_raw_sys_exit *ctx)
 {
-	return exit_open(ctx, NIXIE_ROLE_SERVER);
+	return exit_open(ctx, NIXIE_SYS_ACCEPT4, NIXIE_ROLE_SERVER);
 }
 
 SEC("tracepoint/syscalls/sys_exit_close")
@@ -337,7 +246,7 @@ int nixie_exit_close(struct trace_event_raw_sys_exit *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct syscall_args a;
-	if (!take_args(id, &a) || ctx->ret != 0)
+	if (ctx->ret != 0 || !exit_args(&a, NIXIE_SYS_CLOSE, 0, MODE_NONE))
 		return 0;
 	__u64 key = conn_key(id >> 32, a.fd);
 	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
@@ -533,15 +442,109 @@ static __always_inline __u64 first_mmsg_len(__u64 msgvec)
 	return m.msg_len;
 }
 
-static __always_inline int exit_data(struct trace_event_raw_sys_exit *ctx)
+/*
+ * The common case in one event, without the walk: a single buffer (read, write, sendto, recvfrom) or an
+ * iovec array whose first segment holds every byte (Node's writev), no larger than the cap. Returns false
+ * when the syscall needs the walk.
+ */
+static __always_inline bool emit_single(struct conn_state *c, __u32 tgid, struct syscall_args *a, __u8 dir, __u64 ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32;
-	struct syscall_args a;
-	if (!take_args(id, &a))
-		return 0;
+	if (ret > data_cap || ret > NIXIE_MAX_DATA_SIZE)
+		return false;
+	__u64 buf = a->buf;
+	if (a->mode == MODE_IOV) {
+		struct iovec v = {};
+		if (a->count == 0 || bpf_probe_read_user(&v, sizeof(v), (void *)a->buf) || v.iov_len < ret)
+			return false;
+		buf = (__u64)v.iov_base;
+	} else if (a->mode != MODE_BUF) {
+		return false;
+	}
+	__u32 zero = 0;
+	struct nixie_data_event *e = bpf_map_lookup_elem(&data_scratch, &zero);
+	if (!e)
+		return true;
+	fill_header(&e->hdr, NIXIE_EV_DATA, tgid, a->fd, c);
+	e->pos = c->pos[dir];
+	e->msg_size = ret;
+	e->chunk_offset = 0;
+	e->direction = dir;
+	e->syscall = a->sys;
+	__builtin_memset(&e->remote, 0, sizeof(e->remote));
+	if (a->addr)
+		user_sockaddr(a->addr, &e->remote);
+	__u32 n = ret;
+	e->data_len = n;
+	if (n > NIXIE_MAX_DATA_SIZE)
+		return true;
+	if (bpf_probe_read_user(e->data, n, (void *)buf) != 0)
+		e->data_len = n = 0;
+	if (n > NIXIE_MAX_DATA_SIZE)
+		return true;
+	submit(e, offsetof(struct nixie_data_event, data) + n, NIXIE_EV_DATA);
+	return true;
+}
+
+/* Every other case: the bytes walked segment by segment, message by message, in chunks of at most the cap. */
+static __always_inline void emit_walk(struct conn_state *c, __u32 tgid, struct syscall_args *a, __u8 dir, __u64 ret, bool emit)
+{
+	__u32 zero = 0;
+	struct walk *wp = bpf_map_lookup_elem(&walk_scratch, &zero);
+	if (!wp)
+		return;
+	__builtin_memset(wp, 0, sizeof(*wp));
+#define w (*wp)
+	fill_header(&w.hdr, NIXIE_EV_DATA, tgid, a->fd, c);
+	w.pos = c->pos[dir];
+	w.dir = dir;
+	w.sys = a->sys;
+	w.mode = a->mode;
+	w.emit = emit;
+
+	if (a->mode == MODE_MMSG) {
+		w.msgvec = a->buf;
+		w.nmsgs = ret;
+	} else {
+		w.msg_left = ret;
+		w.msg_size = ret;
+		if (a->mode == MODE_BUF) {
+			w.buf = a->buf;
+			w.buf_len = ret;
+			if (a->addr)
+				user_sockaddr(a->addr, &w.remote);
+		} else if (a->mode == MODE_IOV) {
+			w.iov = a->buf;
+			w.iovcnt = a->count;
+		} else if (a->mode == MODE_MSG) {
+			struct user_msghdr m = {};
+			bpf_probe_read_user(&m, sizeof(m), (void *)a->buf);
+			w.iov = (__u64)m.msg_iov;
+			w.iovcnt = m.msg_iovlen;
+			if (m.msg_namelen > 0)
+				user_sockaddr((__u64)m.msg_name, &w.remote);
+		}
+	}
+
+	if (a->mode == MODE_NONE) {
+		/* sendfile: the bytes come from a file; the position moves, the event carries none. */
+		if (w.emit)
+			emit_chunk(wp, 0);
+		w.pos += ret;
+	} else {
+		bpf_loop(MAX_STEPS, walk_step, NULL, 0);
+	}
+	c->pos[dir] = w.pos;
+#undef w
+}
+
+static __always_inline int exit_data(struct trace_event_raw_sys_exit *ctx, __u8 sys, __u8 dir, __u8 mode)
+{
 	long ret = ctx->ret;
 	if (ret <= 0)
+		return 0;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct syscall_args a;
+	if (!exit_args(&a, sys, dir, mode))
 		return 0;
 	__u64 key = conn_key(tgid, a.fd);
 	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
@@ -553,60 +556,19 @@ static __always_inline int exit_data(struct trace_event_raw_sys_exit *ctx)
 		if (!c)
 			return 0;
 	}
-	__u8 dir = a.dir & 1;
 
 	if (c->protocol == NIXIE_PROTO_UNKNOWN && a.mode != MODE_NONE)
 		maybe_infer(c, &a, a.mode == MODE_MMSG ? first_mmsg_len(a.buf) : (__u64)ret);
 
-	__u32 zero = 0;
-	struct walk *wp = bpf_map_lookup_elem(&walk_scratch, &zero);
-	if (!wp)
-		return 0;
-	__builtin_memset(wp, 0, sizeof(*wp));
-#define w (*wp)
-	fill_header(&w.hdr, NIXIE_EV_DATA, tgid, a.fd, c);
-	w.pos = c->pos[dir];
-	w.dir = dir;
-	w.sys = a.sys;
-	w.mode = a.mode;
-	w.emit = c->protocol != NIXIE_PROTO_UNKNOWN || capture_unknown;
-
-	if (a.mode == MODE_MMSG) {
-		w.msgvec = a.buf;
-		w.nmsgs = ret;
+	bool emit = c->protocol != NIXIE_PROTO_UNKNOWN || capture_unknown;
+	if (!emit && a.mode != MODE_MMSG) {
+		/* Not captured: only the position moves (user space sees a gap). */
+		c->pos[dir] += ret;
+	} else if (emit && emit_single(c, tgid, &a, dir, ret)) {
+		c->pos[dir] += ret;
 	} else {
-		w.msg_left = ret;
-		w.msg_size = ret;
-		if (a.mode == MODE_BUF) {
-			w.buf = a.buf;
-			w.buf_len = ret;
-			if (a.addr)
-				user_sockaddr(a.addr, &w.remote);
-		} else if (a.mode == MODE_IOV) {
-			w.iov = a.buf;
-			w.iovcnt = a.count;
-		} else if (a.mode == MODE_MSG) {
-			struct user_msghdr m = {};
-			bpf_probe_read_user(&m, sizeof(m), (void *)a.buf);
-			w.iov = (__u64)m.msg_iov;
-			w.iovcnt = m.msg_iovlen;
-			if (m.msg_namelen > 0)
-				user_sockaddr((__u64)m.msg_name, &w.remote);
-		}
+		emit_walk(c, tgid, &a, dir, ret, emit);
 	}
-
-	if (a.mode == MODE_NONE) {
-		/* sendfile: the bytes come from a file; the position moves, the event carries none. */
-		if (w.emit)
-			emit_chunk(wp, 0);
-		w.pos += ret;
-	} else if (!w.emit && a.mode != MODE_MMSG) {
-		w.pos += ret;
-	} else {
-		bpf_loop(MAX_STEPS, walk_step, NULL, 0);
-	}
-	c->pos[dir] = w.pos;
-#undef w
 
 	__u64 total = c->pos[0] + c->pos[1];
 	if (total - c->stats_total >= stats_threshold) {
@@ -616,21 +578,21 @@ static __always_inline int exit_data(struct trace_event_raw_sys_exit *ctx)
 	return 0;
 }
 
-#define EXIT_DATA(name)                                          \
-	SEC("tracepoint/syscalls/sys_exit_" #name)               \
+#define EXIT_DATA(name, sys, dir, mode)                             \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                  \
 	int nixie_exit_##name(struct trace_event_raw_sys_exit *ctx) \
-	{                                                        \
-		return exit_data(ctx);                           \
+	{                                                           \
+		return exit_data(ctx, sys, dir, mode);              \
 	}
 
-EXIT_DATA(write)
-EXIT_DATA(read)
-EXIT_DATA(writev)
-EXIT_DATA(readv)
-EXIT_DATA(sendto)
-EXIT_DATA(recvfrom)
-EXIT_DATA(sendmsg)
-EXIT_DATA(recvmsg)
-EXIT_DATA(sendmmsg)
-EXIT_DATA(recvmmsg)
-EXIT_DATA(sendfile64)
+EXIT_DATA(write, NIXIE_SYS_WRITE, NIXIE_DIR_EGRESS, MODE_BUF)
+EXIT_DATA(read, NIXIE_SYS_READ, NIXIE_DIR_INGRESS, MODE_BUF)
+EXIT_DATA(writev, NIXIE_SYS_WRITEV, NIXIE_DIR_EGRESS, MODE_IOV)
+EXIT_DATA(readv, NIXIE_SYS_READV, NIXIE_DIR_INGRESS, MODE_IOV)
+EXIT_DATA(sendto, NIXIE_SYS_SENDTO, NIXIE_DIR_EGRESS, MODE_BUF)
+EXIT_DATA(recvfrom, NIXIE_SYS_RECVFROM, NIXIE_DIR_INGRESS, MODE_BUF)
+EXIT_DATA(sendmsg, NIXIE_SYS_SENDMSG, NIXIE_DIR_EGRESS, MODE_MSG)
+EXIT_DATA(recvmsg, NIXIE_SYS_RECVMSG, NIXIE_DIR_INGRESS, MODE_MSG)
+EXIT_DATA(sendmmsg, NIXIE_SYS_SENDMMSG, NIXIE_DIR_EGRESS, MODE_MMSG)
+EXIT_DATA(recvmmsg, NIXIE_SYS_RECVMMSG, NIXIE_DIR_INGRESS, MODE_MMSG)
+EXIT_DATA(sendfile64, NIXIE_SYS_SENDFILE, NIXIE_DIR_EGRESS, MODE_NONE)

@@ -1,7 +1,7 @@
 /** @nixie/libbpf-ts: a typed TypeScript API over the system libbpf. */
 export { ERROR_CODES, NixieBpfError, createBpfError, isNixieBpfError, type BpfErrorCode } from './errors.js';
 export { BpfObject } from './object.js';
-export { BpfProgram, BpfLink, type UprobeTarget } from './program.js';
+export { BpfProgram, BpfLink, enableRunStats, type ProgramRunStats, type UprobeTarget } from './program.js';
 export { BpfMap, TypedMap, MapType, codec, possibleCpus, type Codec } from './map.js';
 export { RingBuffer, type RingBatch, type RingBatchHandler } from './ringbuf.js';
 export {

@@ -40,6 +40,9 @@ export interface Native {
   bpf_program__attach_raw_tracepoint: Fn<[Ptr, string], Ptr | null>;
   bpf_program__attach_perf_event: Fn<[Ptr, number], Ptr | null>;
   bpf_program__attach_uprobe_opts: Fn<[Ptr, number, string, number, UprobeOpts], Ptr | null>;
+  bpf_program__fd: Fn<[Ptr], number>;
+  bpf_obj_get_info_by_fd: Fn<[number, Buffer, Uint32Array], number>;
+  bpf_enable_stats: Fn<[number], number>;
   bpf_link__destroy: Fn<[Ptr], number>;
   bpf_map_lookup_elem: Fn<[number, Buffer, Buffer], number>;
   bpf_map_update_elem: Fn<[number, Buffer, Buffer, number], number>;
@@ -128,6 +131,9 @@ export function getNative(): Native {
       bpf,
       'void *bpf_program__attach_uprobe_opts(void *prog, int pid, const char *path, size_t off, const nixie_bpf_uprobe_opts *opts)',
     ),
+    bpf_program__fd: fn(bpf, 'int bpf_program__fd(void *prog)'),
+    bpf_obj_get_info_by_fd: fn(bpf, 'int bpf_obj_get_info_by_fd(int fd, _Inout_ uint8_t *info, _Inout_ uint32_t *len)'),
+    bpf_enable_stats: fn(bpf, 'int bpf_enable_stats(int type)'),
     bpf_link__destroy: fn(bpf, 'int bpf_link__destroy(void *link)'),
     bpf_map_lookup_elem: fn(bpf, 'int bpf_map_lookup_elem(int fd, const uint8_t *key, _Out_ uint8_t *value)'),
     bpf_map_update_elem: fn(bpf, 'int bpf_map_update_elem(int fd, const uint8_t *key, const uint8_t *value, uint64_t flags)'),

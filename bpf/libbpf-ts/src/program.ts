@@ -41,6 +41,42 @@ export interface UprobeTarget {
   retprobe?: boolean;
 }
 
+/** What the kernel counted for one program while run statistics were on (see enableRunStats). */
+export interface ProgramRunStats {
+  /** Time spent running the program, ns. */
+  runTimeNs: number;
+  /** Times it ran. */
+  runCount: number;
+}
+
+// struct bpf_prog_info (linux/bpf.h): run_time_ns and run_cnt offsets, and the size we ask the kernel for.
+const INFO_RUN_TIME_NS = 192;
+const INFO_RUN_CNT = 200;
+const INFO_SIZE = 232;
+/** enum bpf_stats_type: BPF_STATS_RUN_TIME. */
+const BPF_STATS_RUN_TIME = 0;
+
+/**
+ * Turns on the kernel's per-program run time and count (as sysctl kernel.bpf_stats_enabled, but only for as
+ * long as the returned handle is open). They cost two clock reads per program run.
+ */
+export function enableRunStats(): { close(): void } {
+  const n = getNative();
+  const fd = n.bpf_enable_stats(BPF_STATS_RUN_TIME);
+  if (fd < 0) {
+    const e = -fd;
+    if (e === 1 || e === 13) assertPrivileges('enabling BPF run statistics');
+    throw createBpfError('NIXIE_ERR_BPF_STATE', 'BPF run statistics', `cannot be enabled: ${strerror(e)}`);
+  }
+  let open = true;
+  return {
+    close: () => {
+      if (open) n.close(fd);
+      open = false;
+    },
+  };
+}
+
 const AUTO_PREFIXES = ['tracepoint/', 'tp/', 'raw_tracepoint/', 'raw_tp/', 'tp_btf/', 'uprobe/', 'uretprobe/', 'fentry/', 'fexit/'];
 
 /** One program; its name is the C function's name, its section says where it attaches. */
@@ -57,6 +93,22 @@ export class BpfProgram {
   /** Whether attach() can work out the hook from the section name alone. */
   get autoAttachable(): boolean {
     return AUTO_PREFIXES.some((p) => this.section.startsWith(p));
+  }
+
+  /** The program's fd once loaded (negative before). */
+  get fd(): number {
+    return this.n.bpf_program__fd(this.ptr);
+  }
+
+  /** Run time and count so far (both stay 0 unless run statistics are on: enableRunStats). */
+  runStats(): ProgramRunStats {
+    const fd = this.fd;
+    if (fd < 0) throw createBpfError('NIXIE_ERR_BPF_STATE', `program ${this.name}`, 'is not loaded');
+    const info = Buffer.alloc(INFO_SIZE);
+    const len = new Uint32Array([INFO_SIZE]);
+    const err = this.n.bpf_obj_get_info_by_fd(fd, info, len);
+    if (err < 0) throw createBpfError('NIXIE_ERR_BPF_STATE', `program ${this.name}`, `info: ${strerror(-err)}`);
+    return { runTimeNs: Number(info.readBigUInt64LE(INFO_RUN_TIME_NS)), runCount: Number(info.readBigUInt64LE(INFO_RUN_CNT)) };
   }
 
   /** Whether this program goes to the kernel at load (before load). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BpfObject, codec, isNixieBpfError, openPerfEvent, RingBuffer, tracefsPath } from '../src/index.js';
+import { BpfObject, codec, enableRunStats, isNixieBpfError, openPerfEvent, RingBuffer, tracefsPath } from '../src/index.js';
 
 // The socket tracer's object serves as a real-world fixture (built by bpf/Makefile before the tests).
 const BUILD = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'build');
@@ -52,6 +52,31 @@ describe('libbpf-ts on the real kernel', function () {
       assert.equal(n, 2, 'exec and exit of the forked child');
       rb.close();
       for (const l of links) l.destroy();
+    } finally {
+      obj.close();
+    }
+  });
+
+  it('counts a program\'s runs and run time while run statistics are on', () => {
+    const obj = BpfObject.open(OBJ);
+    try {
+      obj.setConstant('use_pid_filter', false);
+      obj.setConstant('exclude_pid', 0);
+      obj.map('events').setMaxEntries(1 << 16);
+      obj.load();
+      obj.attachAll();
+      const exec = obj.programs().find((p) => p.section === 'tracepoint/sched/sched_process_exec')!;
+      assert.ok(exec.fd >= 0);
+      const stats = enableRunStats();
+      try {
+        const before = exec.runStats();
+        for (let i = 0; i < 3; i++) assert.equal(spawnSync('true').status, 0);
+        const after = exec.runStats();
+        assert.ok(after.runCount - before.runCount >= 3, `runs counted: ${after.runCount - before.runCount}`);
+        assert.ok(after.runTimeNs > before.runTimeNs);
+      } finally {
+        stats.close();
+      }
     } finally {
       obj.close();
     }
