@@ -117,6 +117,8 @@ interface RunResult {
   /** Summed over every program, with run statistics on (fixed-rate kernel runs). */
   bpfRunNs: number;
   bpfRuns: number;
+  /** Tracepoint BPF programs loaded by others when the run started. */
+  foreign: number;
 }
 
 class Server {
@@ -179,8 +181,21 @@ function threadsCpuUs(): Map<string, number> {
 /** CPU of this process's reaped children (wrk), µs: cutime + cstime. */
 const childrenCpuUs = (): number => procCpuUs('/proc/self/stat', 15);
 
-async function wrk(script: string, conns: number, url: string): Promise<WrkResult> {
-  const { stdout } = await run('wrk', ['-t1', `-c${conns}`, `-d${seconds}s`, '-s', script, url], { maxBuffer: 1 << 20 });
+/**
+ * BPF programs on tracepoints loaded by anyone (other tracers, other tests on this shared machine): they
+ * slow every syscall, so a run with some that are not ours is not a clean baseline.
+ */
+async function tracepointPrograms(): Promise<number> {
+  try {
+    const { stdout } = await run('bpftool', ['prog', 'show', '-j'], { maxBuffer: 16 << 20 });
+    return (JSON.parse(stdout) as { type: string }[]).filter((p) => /tracepoint|tracing/.test(p.type)).length;
+  } catch {
+    return 0;
+  }
+}
+
+async function wrk(script: string, conns: number, url: string, secs: number): Promise<WrkResult> {
+  const { stdout } = await run('wrk', ['-t1', `-c${conns}`, `-d${secs}s`, '-s', script, url], { maxBuffer: 1 << 20 });
   const line = stdout.split('\n').find((l) => l.startsWith('NIXIE_WRK '));
   if (!line) throw new Error(`wrk printed no figures:\n${stdout}`);
   return JSON.parse(line.slice('NIXIE_WRK '.length)) as WrkResult;
@@ -246,9 +261,10 @@ async function main(): Promise<void> {
     pollIntervalMs: POLL_MS,
   };
 
-  const measure = async (mode: Mode, load: Load, r: number): Promise<RunResult> => {
+  const measure = async (mode: Mode, load: Load, r: number, secs = seconds): Promise<RunResult> => {
     const reqPath = `/${load}/${mode}/${r}`;
     const url = `http://127.0.0.1:${server.port}${reqPath}`;
+    const foreign = await tracepointPrograms();
     let agent: Agent | undefined;
     let tracer: SocketTracer | undefined;
     let stats: { close(): void } | undefined;
@@ -266,7 +282,7 @@ async function main(): Promise<void> {
     const cpu0 = process.cpuUsage();
     const server0 = server.cpuUs();
     const wrk0 = childrenCpuUs();
-    const w = await wrk(load === 'fixed' ? paced : closed, load === 'fixed' ? FIXED_CONNS : SAT_CONNS, url);
+    const w = await wrk(load === 'fixed' ? paced : closed, load === 'fixed' ? FIXED_CONNS : SAT_CONNS, url, secs);
     const wrkCpuUs = childrenCpuUs() - wrk0;
     // Let the last events drain (the tracer polls on its own), then take what is left.
     await sleep(300);
@@ -287,6 +303,7 @@ async function main(): Promise<void> {
       mode, load, round: r, wrk: w, served, serverCpuUs, wrkCpuUs, agentCpuUs: c.user + c.system, rows, drops,
       bpfRunNs: bpf1 && bpf0 ? bpf1.runTimeNs - bpf0.runTimeNs : 0,
       bpfRuns: bpf1 && bpf0 ? bpf1.runCount - bpf0.runCount : 0,
+      foreign,
     };
     const rps = (w.requests / w.duration_us) * 1e6;
     console.log(
@@ -297,6 +314,7 @@ async function main(): Promise<void> {
         (res.bpfRuns ? `, bpf ${Math.round(res.bpfRunNs / served)} ns/req in ${round(res.bpfRuns / served)} runs` : '') +
         (drops ? `, drops ${drops}` : '') +
         (w.errors ? `, wrk errors ${w.errors}` : '') +
+        (foreign ? ` [${foreign} BPF tracepoint programs of others were loaded]` : '') +
         (process.env.NIXIE_BENCH_THREADS ? `\n  threads µs/req: ${threads.map(([k, v]) => `${k} ${round(v / served)}`).join(', ')}` : ''),
     );
     return res;
@@ -304,8 +322,9 @@ async function main(): Promise<void> {
 
   const results: RunResult[] = [];
   try {
-    // Warm the server's JIT (and the page cache of wrk and the BPF objects).
+    // Round 0 is not counted: it warms the server's JIT and the agent's (a long-running agent is warm).
     await measure('untraced', 'fixed', 0);
+    if (MODES.includes('traced')) await measure('traced', 'fixed', 0, Math.min(seconds, 5));
     const modes = MODES;
     const loads: Load[] = only === 'fixed' ? ['fixed'] : only === 'saturation' ? ['saturation'] : ['fixed', 'saturation'];
     for (const load of loads) {
@@ -325,7 +344,13 @@ function summarize(results: RunResult[]): Record<string, unknown> {
   const of = (mode: Mode, load: Load) => results.filter((r) => r.mode === mode && r.load === load);
   const perReq = (rs: RunResult[], f: (r: RunResult) => number) => round(sum(rs.map(f)) / Math.max(1, sum(rs.map((r) => r.served))));
   const rps = (r: RunResult) => (r.wrk.requests / r.wrk.duration_us) * 1e6;
-  const out: Record<string, unknown> = { bench: 'overhead', seconds_per_run: seconds, rounds, offered_rate: RATE };
+  const out: Record<string, unknown> = {
+    bench: 'overhead',
+    seconds_per_run: seconds,
+    rounds,
+    offered_rate: RATE,
+    runs_with_foreign_bpf: results.filter((r) => r.foreign > 0).length,
+  };
   const fu = of('untraced', 'fixed');
   const fk = of('kernel', 'fixed');
   const ft = of('traced', 'fixed');

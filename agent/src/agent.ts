@@ -117,6 +117,8 @@ class AgentImpl implements Agent {
         pidFilter: pids,
         // The agent's own traffic is not traced, unless a test asks for this very process.
         excludePid: pids?.includes(process.pid) ? 0 : process.pid,
+        // The kernel skips the bytes of the sides the role policy would drop.
+        rolePolicy: this.config.agent.role_policy,
         ...this.opts.tracer,
       });
       this.tracer.start((batch) => this.onBatch(batch));

@@ -16,6 +16,18 @@ const volatile bool capture_unknown = false;
 const volatile __u32 stats_threshold = NIXIE_DEFAULT_STATS_THRESHOLD;
 const volatile __u32 chunk_limit = NIXIE_DEFAULT_CHUNK_LIMIT;
 
+/*
+ * Which sides of a connection get data events (the agent's role policy, applied before any byte is copied):
+ * a side not captured still has its positions, stats, open and close. By default everything is captured.
+ */
+enum capture_mode {
+	CAPTURE_ALL = 0,
+	CAPTURE_NOT_LOOPBACK = 1, /* not when the peer is a loopback address (the other side records it) */
+	CAPTURE_NONE = 2,
+};
+const volatile __u8 client_capture = CAPTURE_ALL;
+const volatile __u8 server_capture = CAPTURE_ALL;
+
 #define AF_INET 2
 #define AF_INET6 10
 #define S_IFMT 00170000
@@ -51,7 +63,7 @@ struct conn_state {
 	__u8 protocol;
 	__u8 role;
 	__u8 flags;
-	__u8 _pad;
+	__u8 peer_loopback; /* the peer is 127.0.0.0/8, ::1 or ::ffff:127.0.0.0/104 */
 	__u16 sock_type;
 	__u16 family;
 };
@@ -141,6 +153,30 @@ static __always_inline void user_sockaddr(__u64 uaddr, struct nixie_sockaddr *ou
 	}
 }
 
+/* Whether the connection's peer (its destination address) is a loopback address. */
+static __always_inline bool peer_is_loopback(struct sock *sk, __u16 family)
+{
+	if (family == AF_INET) {
+		__u8 a0 = 0;
+		bpf_core_read(&a0, 1, &sk->__sk_common.skc_daddr);
+		return a0 == 127;
+	}
+	__u32 a[4] = {};
+	bpf_core_read(a, 16, &sk->__sk_common.skc_v6_daddr);
+	if (a[0] != 0 || a[1] != 0)
+		return false;
+	if (a[2] == 0)
+		return a[3] == bpf_htonl(1);
+	return a[2] == bpf_htonl(0xffff) && (a[3] & bpf_htonl(0xff000000)) == bpf_htonl(0x7f000000);
+}
+
+/* Whether this side of the connection gets data events (client_capture / server_capture). */
+static __always_inline bool role_captured(const struct conn_state *c)
+{
+	__u8 mode = c->role == NIXIE_ROLE_CLIENT ? client_capture : c->role == NIXIE_ROLE_SERVER ? server_capture : CAPTURE_ALL;
+	return mode == CAPTURE_ALL || (mode == CAPTURE_NOT_LOOPBACK && !c->peer_loopback);
+}
+
 static __always_inline void fill_header(struct nixie_event_header *h, __u8 kind, __u32 tgid, __s32 fd,
 					const struct conn_state *c)
 {
@@ -166,6 +202,7 @@ static __always_inline struct conn_state *open_conn(__u32 tgid, __s32 fd, struct
 	c.role = role;
 	c.sock_type = BPF_CORE_READ(sk, sk_type);
 	c.family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	c.peer_loopback = peer_is_loopback(sk, c.family);
 	bpf_map_update_elem(&conns, &key, &c, BPF_ANY);
 
 	struct nixie_conn_open_event ev = {};
@@ -598,7 +635,7 @@ static __always_inline int exit_data(struct trace_event_raw_sys_exit *ctx, __u8 
 	if (c->protocol == NIXIE_PROTO_UNKNOWN && a.mode != MODE_NONE)
 		maybe_infer(c, &a, a.mode == MODE_MMSG ? first_mmsg_len(a.buf) : (__u64)ret);
 
-	bool emit = c->protocol != NIXIE_PROTO_UNKNOWN || capture_unknown;
+	bool emit = (c->protocol != NIXIE_PROTO_UNKNOWN || capture_unknown) && role_captured(c);
 	if (!emit && a.mode != MODE_MMSG) {
 		/* Not captured: only the position moves (user space sees a gap). */
 		c->pos[dir] += ret;

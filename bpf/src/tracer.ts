@@ -27,7 +27,22 @@ export interface SocketTracerOptions {
   objectDir?: string;
   /** Events per batch at most (default 8192). */
   batchSize?: number;
+  /**
+   * Which sides get data events, as the agent's role_policy: 'auto' skips clients whose peer is a loopback
+   * address (their server side records the call), 'server' and 'client' keep one side only, 'both' (default)
+   * every side. A side not captured keeps its open, close and stats events.
+   */
+  rolePolicy?: 'auto' | 'server' | 'client' | 'both';
 }
+
+/** socket_trace's capture modes (enum capture_mode): all, not when the peer is loopback, none. */
+const CAPTURE = { ALL: 0, NOT_LOOPBACK: 1, NONE: 2 } as const;
+const ROLE_CAPTURE = {
+  both: { client: CAPTURE.ALL, server: CAPTURE.ALL },
+  auto: { client: CAPTURE.NOT_LOOPBACK, server: CAPTURE.ALL },
+  server: { client: CAPTURE.NONE, server: CAPTURE.ALL },
+  client: { client: CAPTURE.ALL, server: CAPTURE.NONE },
+} as const;
 
 /** Directory of the compiled objects in this package (bpf/build). */
 export const DEFAULT_OBJECT_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'build');
@@ -76,6 +91,9 @@ export class SocketTracer {
       socketObj.setConstant('chunk_limit', opts.chunkLimit ?? DEFAULT_CHUNK_LIMIT);
       socketObj.setConstant('exclude_pid', opts.excludePid ?? process.pid);
       socketObj.setConstant('use_pid_filter', opts.pidFilter !== undefined);
+      const capture = ROLE_CAPTURE[opts.rolePolicy ?? 'both'];
+      socketObj.setConstant('client_capture', capture.client);
+      socketObj.setConstant('server_capture', capture.server);
       socketObj.map('events').setMaxEntries(opts.ringBufferBytes ?? DEFAULT_RING_BYTES);
       socketObj.load();
 

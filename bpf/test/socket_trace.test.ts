@@ -256,3 +256,50 @@ describe('socket_trace drops (real kernel)', function () {
     }
   });
 });
+
+describe('socket_trace role policy (real kernel)', function () {
+  this.timeout(60_000);
+  before(() => ensureTracefs());
+
+  /** Data events by role, and the connections that opened and closed, of one peer run under a policy. */
+  async function run(rolePolicy: 'auto' | 'server' | 'client', args: string[]): Promise<{ client: Ev[]; server: Ev[]; opens: Ev[]; closes: Ev[] }> {
+    const tracer = SocketTracer.open({ pidFilter: [], captureUnknown: true, rolePolicy });
+    try {
+      const { pid } = await runPeer(tracer, args);
+      const evs = drain(tracer, pid);
+      const data = byKind(evs, EventKind.DATA);
+      return {
+        client: data.filter((e) => e.role === Role.CLIENT),
+        server: data.filter((e) => e.role === Role.SERVER),
+        opens: byKind(evs, EventKind.CONN_OPEN),
+        closes: byKind(evs, EventKind.CONN_CLOSE),
+      };
+    } finally {
+      await tracer.close();
+    }
+  }
+
+  it("'auto' and 'server' skip the client side of loopback connections (IPv4 and ::1); totals stay whole", async () => {
+    for (const policy of ['auto', 'server'] as const) {
+      const r = await run(policy, ['tcp']);
+      assert.deepEqual(r.client, [], `${policy}: no client bytes`);
+      assert.ok(r.server.some((e) => e.direction === Direction.INGRESS), `${policy}: server bytes`);
+      assert.equal(r.opens.length, 6);
+      const clientOpens = r.opens.filter((e) => e.role === Role.CLIENT);
+      assert.deepEqual(clientOpens.map((e) => e.family), [AF_INET, AF_INET, AF_INET6]);
+      const totals = clientOpens.map((o) => r.closes.find((e) => connKey(e) === connKey(o)));
+      assert.deepEqual(
+        totals.map((e) => [e?.sent, e?.recv]),
+        [[13 + 10 + 14 + 15 + 13 + 16, 7], [4, 0], [4, 0]],
+        `${policy}: the client sides' totals are still counted`,
+      );
+    }
+  });
+
+  it("'client' skips the server side", async () => {
+    const r = await run('client', ['flood', '10']);
+    assert.deepEqual(r.server, []);
+    assert.equal(r.client.length, 10);
+    assert.ok(r.client.every((e) => e.bytes!.toString() === 'GET /flood HTTP/1.1\r\n\r\n'));
+  });
+});
