@@ -14,17 +14,15 @@
  * Last line: one JSON object with agent_cpu_us_per_request, p99_latency_ratio, rows_captured_ratio and
  * throughput_ratio (issue #7's targets), and the figures behind them.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Session } from 'node:inspector/promises';
-import { promisify } from 'node:util';
 import { enableRunStats, SocketTracer } from '@nixie/bpf';
 import { createLogger, stringAt, validateConfig, type NumberColumn, type StringColumn } from '@nixie/core';
 import { createAgent, type Agent } from '../src/index.js';
+import { BenchServer, childrenCpuUs, threadsCpuUs, tracepointPrograms, wrk, writeWrkScripts, type WrkResult } from './lib/load.js';
 
-const run = promisify(execFile);
 const positional = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const seconds = Number(positional[0] ?? 10);
 const rounds = Number(positional[1] ?? 3);
@@ -42,64 +40,9 @@ const POLL_MS = flag('poll-ms') === undefined ? undefined : Number(flag('poll-ms
 const RATE = 5000;
 const FIXED_CONNS = 20;
 const SAT_CONNS = 32;
-/** µs per clock tick, the unit of CPU times in /proc/<pid>/stat. */
-const TICK_US = 1e6 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 type Mode = 'untraced' | 'kernel' | 'traced';
 type Load = 'fixed' | 'saturation';
-
-const SERVER = `
-const http = require('http');
-const body = JSON.stringify({ ok: true, msg: 'hello from the overhead bench' });
-const served = new Map();
-const s = http.createServer((req, res) => {
-  served.set(req.url, (served.get(req.url) || 0) + 1);
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': body.length });
-  res.end(body);
-});
-s.keepAliveTimeout = 60000;
-process.on('message', (m) => process.send({ path: m.path, served: served.get(m.path) || 0 }));
-s.listen(0, '127.0.0.1', () => process.send({ port: s.address().port }));
-`;
-
-// wrk's Lua: done() prints the figures as one line (latency in µs); the paced variant's delay() hands each
-// connection that is ready the next slot of a fixed schedule (open loop while connections are free).
-const DONE = `
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format('NIXIE_WRK {"requests":%d,"duration_us":%d,"errors":%d,"p50":%d,"p90":%d,"p99":%d,"p999":%d,"max":%d}\\n',
-    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
-    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency:percentile(99.9), latency.max))
-end
-`;
-const PACED = (rate: number) => `
-local ffi = require("ffi")
-ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } nixie_timespec; int clock_gettime(int clk, nixie_timespec *ts); ]]
-local ts = ffi.new("nixie_timespec")
-local function now_ms() ffi.C.clock_gettime(1, ts); return tonumber(ts.tv_sec) * 1e3 + tonumber(ts.tv_nsec) / 1e6 end
-local interval = 1000 / ${rate}
-local next_at
-function delay()
-  local now = now_ms()
-  if not next_at then next_at = now end
-  local at = next_at
-  next_at = at + interval
-  local d = at - now
-  if d <= 0 then return 0 end
-  return math.floor(d + 0.5)
-end
-${DONE}`;
-
-interface WrkResult {
-  requests: number;
-  duration_us: number;
-  errors: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-}
 
 interface RunResult {
   mode: Mode;
@@ -109,6 +52,8 @@ interface RunResult {
   /** Requests the server answered on this run's path. */
   served: number;
   serverCpuUs: number;
+  /** Time the server was runnable but not running (waiting for a core). */
+  serverWaitUs: number;
   wrkCpuUs: number;
   /** This process's CPU (the agent, or the kernel mode's drain). */
   agentCpuUs: number;
@@ -119,86 +64,6 @@ interface RunResult {
   bpfRuns: number;
   /** Tracepoint BPF programs loaded by others when the run started. */
   foreign: number;
-}
-
-class Server {
-  private constructor(
-    readonly child: ChildProcess,
-    readonly port: number,
-  ) {}
-
-  static async start(): Promise<Server> {
-    const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const port = await new Promise<number>((resolve, reject) => {
-      child.once('message', (m: { port: number }) => resolve(m.port));
-      child.once('error', reject);
-      child.once('exit', (code) => reject(new Error(`the bench server exited (${code})`)));
-    });
-    return new Server(child, port);
-  }
-
-  /** Requests answered on `p`, by the server's own count. */
-  served(p: string): Promise<number> {
-    return new Promise((resolve) => {
-      const on = (m: { path?: string; served?: number }) => {
-        if (m.path !== p) return;
-        this.child.off('message', on);
-        resolve(m.served ?? 0);
-      };
-      this.child.on('message', on);
-      this.child.send({ path: p });
-    });
-  }
-
-  /** utime + stime, µs. */
-  cpuUs(): number {
-    return procCpuUs(`/proc/${this.child.pid}/stat`, 13);
-  }
-}
-
-/** Fields `at` and `at + 1` (0-based, after the comm) of a /proc stat file, in µs. */
-function procCpuUs(file: string, at: number): number {
-  const s = readFileSync(file, 'utf8');
-  const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
-  // f[0] is field 3 (state): field n is f[n - 3].
-  return (Number(f[at - 2]) + Number(f[at - 1])) * TICK_US;
-}
-
-/** CPU of each of this process's threads, µs, by thread name and id. */
-function threadsCpuUs(): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const tid of readdirSync('/proc/self/task')) {
-    try {
-      const name = readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim();
-      out.set(`${name}/${tid}`, procCpuUs(`/proc/self/task/${tid}/stat`, 13));
-    } catch {
-      // The thread ended meanwhile.
-    }
-  }
-  return out;
-}
-
-/** CPU of this process's reaped children (wrk), µs: cutime + cstime. */
-const childrenCpuUs = (): number => procCpuUs('/proc/self/stat', 15);
-
-/**
- * BPF programs on tracepoints loaded by anyone (other tracers, other tests on this shared machine): they
- * slow every syscall, so a run with some that are not ours is not a clean baseline.
- */
-async function tracepointPrograms(): Promise<number> {
-  try {
-    const { stdout } = await run('bpftool', ['prog', 'show', '-j'], { maxBuffer: 16 << 20 });
-    return (JSON.parse(stdout) as { type: string }[]).filter((p) => /tracepoint|tracing/.test(p.type)).length;
-  } catch {
-    return 0;
-  }
-}
-
-async function wrk(script: string, conns: number, url: string, secs: number): Promise<WrkResult> {
-  const { stdout } = await run('wrk', ['-t1', `-c${conns}`, `-d${secs}s`, '-s', script, url], { maxBuffer: 1 << 20 });
-  const line = stdout.split('\n').find((l) => l.startsWith('NIXIE_WRK '));
-  if (!line) throw new Error(`wrk printed no figures:\n${stdout}`);
-  return JSON.parse(line.slice('NIXIE_WRK '.length)) as WrkResult;
 }
 
 /** Rows of http_events for `reqPath` on the server's port. */
@@ -240,11 +105,8 @@ const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'nixie-overhead-'));
-  const paced = path.join(dir, 'paced.lua');
-  const closed = path.join(dir, 'closed.lua');
-  writeFileSync(paced, PACED(RATE));
-  writeFileSync(closed, DONE);
-  const server = await Server.start();
+  const { paced, closed } = writeWrkScripts(dir, RATE);
+  const server = await BenchServer.start();
   const config = validateConfig({
     log_level: 'warn',
     plugins: Object.fromEntries(
@@ -281,6 +143,7 @@ async function main(): Promise<void> {
     const threads0 = threadsCpuUs();
     const cpu0 = process.cpuUsage();
     const server0 = server.cpuUs();
+    const wait0 = server.waitUs();
     const wrk0 = childrenCpuUs();
     const w = await wrk(load === 'fixed' ? paced : closed, load === 'fixed' ? FIXED_CONNS : SAT_CONNS, url, secs);
     const wrkCpuUs = childrenCpuUs() - wrk0;
@@ -292,6 +155,7 @@ async function main(): Promise<void> {
     const threads = [...threadsCpuUs()].map(([k, v]) => [k, v - (threads0.get(k) ?? 0)] as const).filter(([, v]) => v > 0);
     if (profiler) await stopProfile(profiler, path.join(PROFILE_DIR!, `overhead-${load}-${r}.cpuprofile`));
     const serverCpuUs = server.cpuUs() - server0;
+    const serverWaitUs = server.waitUs() - wait0;
     const bpf1 = tracer?.runStats();
     stats?.close();
     const served = await server.served(reqPath);
@@ -300,7 +164,7 @@ async function main(): Promise<void> {
     await agent?.stop();
     await tracer?.close();
     const res: RunResult = {
-      mode, load, round: r, wrk: w, served, serverCpuUs, wrkCpuUs, agentCpuUs: c.user + c.system, rows, drops,
+      mode, load, round: r, wrk: w, served, serverCpuUs, serverWaitUs, wrkCpuUs, agentCpuUs: c.user + c.system, rows, drops,
       bpfRunNs: bpf1 && bpf0 ? bpf1.runTimeNs - bpf0.runTimeNs : 0,
       bpfRuns: bpf1 && bpf0 ? bpf1.runCount - bpf0.runCount : 0,
       foreign,
@@ -308,7 +172,7 @@ async function main(): Promise<void> {
     const rps = (w.requests / w.duration_us) * 1e6;
     console.log(
       `${load.padEnd(10)} ${mode.padEnd(8)} round ${r}: ${Math.round(rps)} req/s, p50 ${w.p50} µs, p99 ${w.p99} µs, p99.9 ${w.p999} µs, ` +
-        `served ${served}, server ${round(serverCpuUs / served)} µs/req, wrk ${round(wrkCpuUs / served)} µs/req` +
+        `served ${served}, server ${round(serverCpuUs / served)} µs/req (waited ${round(serverWaitUs / served)}), wrk ${round(wrkCpuUs / served)} µs/req` +
         `, this process ${round(res.agentCpuUs / served)} µs/req (${round(c.system / served)} sys)` +
         (agent ? `, rows ${rows}` : '') +
         (res.bpfRuns ? `, bpf ${Math.round(res.bpfRunNs / served)} ns/req in ${round(res.bpfRuns / served)} runs` : '') +
@@ -399,6 +263,7 @@ function summarize(results: RunResult[]): Record<string, unknown> {
       sat_agent_cpu_us_per_request: perReq(st, (r) => r.agentCpuUs),
       sat_rows_captured_ratio: round(sum(st.map((r) => r.rows)) / sum(st.map((r) => r.served)), 5),
       sat_server_cpu_us_per_request: { untraced: perReq(su, (r) => r.serverCpuUs), kernel: perReq(sk, (r) => r.serverCpuUs), traced: perReq(st, (r) => r.serverCpuUs) },
+      sat_server_wait_us_per_request: { untraced: perReq(su, (r) => r.serverWaitUs), kernel: perReq(sk, (r) => r.serverWaitUs), traced: perReq(st, (r) => r.serverWaitUs) },
       sat_wrk_cpu_us_per_request: { untraced: perReq(su, (r) => r.wrkCpuUs), kernel: perReq(sk, (r) => r.wrkCpuUs), traced: perReq(st, (r) => r.wrkCpuUs) },
       sat_drops: sum([...sk, ...st].map((r) => r.drops)),
     });
