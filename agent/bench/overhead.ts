@@ -138,7 +138,7 @@ async function main(): Promise<void> {
       tracer.start(() => {});
       if (load === 'fixed') stats = enableRunStats();
     }
-    const profiler = PROFILE_DIR && agent ? await startProfile() : undefined;
+    const profiler = PROFILE_DIR && mode !== 'untraced' ? await startProfile() : undefined;
     const bpf0 = tracer?.runStats();
     const threads0 = threadsCpuUs();
     const cpu0 = process.cpuUsage();
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
     tracer?.poll();
     const c = process.cpuUsage(cpu0);
     const threads = [...threadsCpuUs()].map(([k, v]) => [k, v - (threads0.get(k) ?? 0)] as const).filter(([, v]) => v > 0);
-    if (profiler) await stopProfile(profiler, path.join(PROFILE_DIR!, `overhead-${load}-${r}.cpuprofile`));
+    if (profiler) await stopProfile(profiler, path.join(PROFILE_DIR!, `overhead-${load}-${mode}-${r}.cpuprofile`));
     const serverCpuUs = server.cpuUs() - server0;
     const serverWaitUs = server.waitUs() - wait0;
     const bpf1 = tracer?.runStats();

@@ -22,7 +22,7 @@ export interface SocketTracerOptions {
   ringBufferBytes?: number;
   excludePid?: number;
   pidFilter?: readonly number[];
-  /** How often the ring buffer is drained, ms (default DEFAULT_POLL_INTERVAL_MS). */
+  /** Drain the ring buffer every this many ms; by default the interval adapts (see start()). */
   pollIntervalMs?: number;
   objectDir?: string;
   /** Events per batch at most (default 8192). */
@@ -51,10 +51,12 @@ export const DEFAULT_OBJECT_DIR = path.join(path.dirname(fileURLToPath(import.me
 export const DEFAULT_RING_BYTES = 16 * 1024 * 1024;
 
 /**
- * How often the ring buffer is drained by default, ms. Each drain has a fixed cost (timer, decode round,
- * publish); at 10 ms a busy host's 16 MiB ring is still far from full between drains.
+ * Adaptive draining (see start()): the interval stays within these bounds, ms, and aims at drains whose
+ * handler work takes about DRAIN_TARGET_MS.
  */
-export const DEFAULT_POLL_INTERVAL_MS = 10;
+export const POLL_MIN_MS = 2;
+export const POLL_MAX_MS = 20;
+export const DRAIN_TARGET_MS = 0.25;
 
 /** Drop counters: events the kernel could not put in the ring buffer (map `drops`, indexed by event kind). */
 export interface DropCounts {
@@ -75,7 +77,7 @@ export class SocketTracer {
     readonly socketObj: BpfObject,
     readonly procObj: BpfObject,
     readonly ring: RingBuffer,
-    private readonly pollIntervalMs: number,
+    private readonly fixedIntervalMs: number | undefined,
   ) {}
 
   /** Opens, configures, loads and attaches both programs. Throws NixieBpfError with a fix in its message. */
@@ -104,7 +106,7 @@ export class SocketTracer {
       procObj.load();
 
       const ring = new RingBuffer(socketObj.map('events'), opts.batchSize ?? 8192);
-      const tracer = new SocketTracer(socketObj, procObj, ring, opts.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+      const tracer = new SocketTracer(socketObj, procObj, ring, opts.pollIntervalMs);
       for (const pid of opts.pidFilter ?? []) tracer.addPid(pid);
       socketObj.attachAll();
       procObj.attachAll();
@@ -144,20 +146,33 @@ export class SocketTracer {
   }
 
   /**
-   * Starts draining on a timer, every pollIntervalMs: few, big batches, so the consumer's cost per batch
-   * (a wakeup, a decode round, a publish) is spread over many events. It drains again at once only when
-   * the ring filled past a quarter meanwhile.
+   * Starts draining on a timer. Each drain costs a wakeup (tens of µs) however few events it finds, and
+   * the handler then holds a core while it works, which a traced process waiting for that core feels in its
+   * tail latency. So, unless pollIntervalMs fixes it, the interval adapts: the next drain is timed so that
+   * its work takes about DRAIN_TARGET_MS, within POLL_MIN_MS..POLL_MAX_MS (light traffic: few wakeups;
+   * heavy traffic: short bursts). A ring filled past a quarter is drained again at once.
    */
   start(handler: BatchHandler): void {
     this.handler = handler;
     if (this.timer || this.immediate) return;
+    let interval = this.fixedIntervalMs ?? POLL_MIN_MS;
     const tick = (): void => {
       this.timer = undefined;
       this.immediate = undefined;
       if (this.closed) return;
+      const t0 = performance.now();
       this.poll();
-      if (this.ring.pending > this.ring.capacity / 4) this.immediate = setImmediate(tick);
-      else this.timer = setTimeout(tick, this.pollIntervalMs);
+      if (this.ring.pending > this.ring.capacity / 4) {
+        this.immediate = setImmediate(tick);
+        return;
+      }
+      if (this.fixedIntervalMs === undefined) {
+        const busy = performance.now() - t0;
+        const want = busy > 0 ? (interval * DRAIN_TARGET_MS) / busy : POLL_MAX_MS;
+        // Halfway (geometrically) towards the interval that would have hit the target: no oscillation.
+        interval = Math.min(POLL_MAX_MS, Math.max(POLL_MIN_MS, Math.sqrt(interval * want)));
+      }
+      this.timer = setTimeout(tick, interval);
     };
     this.immediate = setImmediate(tick);
   }
