@@ -54,7 +54,7 @@ export const DEFAULT_RING_BYTES = 16 * 1024 * 1024;
  * Adaptive draining (see start()): the interval stays within these bounds, ms, and aims at drains whose
  * handler work takes about DRAIN_TARGET_MS.
  */
-export const POLL_MIN_MS = 2;
+export const POLL_MIN_MS = 5;
 export const POLL_MAX_MS = 20;
 export const DRAIN_TARGET_MS = 0.25;
 
@@ -150,7 +150,8 @@ export class SocketTracer {
    * the handler then holds a core while it works, which a traced process waiting for that core feels in its
    * tail latency. So, unless pollIntervalMs fixes it, the interval adapts: the next drain is timed so that
    * its work takes about DRAIN_TARGET_MS, within POLL_MIN_MS..POLL_MAX_MS (light traffic: few wakeups;
-   * heavy traffic: short bursts). A ring filled past a quarter is drained again at once.
+   * heavier traffic: short bursts, until at POLL_MIN_MS more wakeups would cost more than they spare a
+   * saturated host). A ring filled past a quarter is drained again at once.
    */
   start(handler: BatchHandler): void {
     this.handler = handler;
