@@ -56,7 +56,7 @@ export const DEFAULT_RING_BYTES = 16 * 1024 * 1024;
  */
 export const POLL_MIN_MS = 5;
 export const POLL_MAX_MS = 20;
-export const DRAIN_TARGET_MS = 0.25;
+export const DRAIN_TARGET_MS = 0.5;
 
 /** Drop counters: events the kernel could not put in the ring buffer (map `drops`, indexed by event kind). */
 export interface DropCounts {
