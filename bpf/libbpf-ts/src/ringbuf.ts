@@ -42,6 +42,8 @@ export class RingBuffer {
   private readonly consPos: BigUint64Array;
   private readonly prodPos: BigUint64Array;
   private readonly data: Buffer;
+  /** The data area as u32 words: record headers are 8-byte aligned, so header i is words[off >>> 2]. */
+  private readonly words: Uint32Array;
   private readonly offsets: Uint32Array;
   private readonly sizes: Uint32Array;
   private readonly batch: { buf: Buffer; offsets: Uint32Array; sizes: Uint32Array; count: number };
@@ -71,7 +73,9 @@ export class RingBuffer {
     this.prodPtr = prod;
     this.consPos = new BigUint64Array(view(cons, 8));
     this.prodPos = new BigUint64Array(view(prod, 8));
-    this.data = Buffer.from(view(prod + BigInt(this.page), 2 * this.size));
+    const dataArea = view(prod + BigInt(this.page), 2 * this.size);
+    this.data = Buffer.from(dataArea);
+    this.words = new Uint32Array(dataArea);
     this.offsets = new Uint32Array(batchSize);
     this.sizes = new Uint32Array(batchSize);
     this.batch = { buf: this.data, offsets: this.offsets, sizes: this.sizes, count: 0 };
@@ -95,7 +99,7 @@ export class RingBuffer {
    */
   consume(handler: RingBatchHandler, maxEvents = Number.MAX_SAFE_INTEGER): number {
     if (this.prodPtr === undefined) return 0;
-    const data = this.data;
+    const words = this.words;
     const mask = this.size - 1;
     const offsets = this.offsets;
     const sizes = this.sizes;
@@ -112,7 +116,7 @@ export class RingBuffer {
         if (pos >= prod) break;
       }
       const off = pos & mask;
-      const hdr = data.readUInt32LE(off);
+      const hdr = words[off >>> 2]!;
       if (hdr & BUSY) break;
       const len = hdr & ~(BUSY | DISCARD) >>> 0;
       if (!(hdr & DISCARD)) {
