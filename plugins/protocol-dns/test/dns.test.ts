@@ -3,7 +3,7 @@ import * as packet from 'dns-packet';
 import { MessageType } from '@nixie/core';
 import { dnsDecoder, type DnsFrame } from '../src/decoder.js';
 import { ipv6, parseMessage } from '../src/message.js';
-import { drive, splits } from './drive.js';
+import { drive, splits } from '@nixie/core/testing';
 
 const REQ = MessageType.REQUEST;
 const RESP = MessageType.RESPONSE;

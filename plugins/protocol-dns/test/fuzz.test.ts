@@ -4,7 +4,7 @@ import * as packet from 'dns-packet';
 import { MessageType } from '@nixie/core';
 import { dnsDecoder, type DnsFrame } from '../src/decoder.js';
 import { MAX_PENDING_REQUESTS } from '../src/stitch.js';
-import { drive } from './drive.js';
+import { drive } from '@nixie/core/testing';
 
 // 40 k random + 40 k mutated datagrams, 40 k random TCP streams: no throw, bounded state.
 const RUNS = 40_000;

@@ -5,7 +5,7 @@ import type { HalfStream } from '../src/half-stream.js';
 import { UNDECODED_HEADER } from '../src/hpack.js';
 import type { Http2State } from '../src/state.js';
 import { concat, F, frame, grpcMessage, indexed, literal, PREFACE_BYTES, T, text } from './builders.js';
-import { drive, splits } from './drive.js';
+import { drive, splits } from '@nixie/core/testing';
 
 const REQ = MessageType.REQUEST;
 const RESP = MessageType.RESPONSE;

@@ -6,7 +6,7 @@ import { MAX_TABLE_SIZE } from '../src/hpack.js';
 import { MAX_HEADER_BLOCK, MAX_OPEN_STREAMS, type Http2State } from '../src/state.js';
 import { MAX_PENDING_REQUESTS, MAX_PENDING_RESPONSES } from '../src/stitch.js';
 import { concat, F, frame, grpcMessage, indexed, literal, PREFACE_BYTES, T } from './builders.js';
-import { drive } from './drive.js';
+import { drive } from '@nixie/core/testing';
 
 // 60 k random + 60 k mutated inputs: no throw, every buffer and table within its bound.
 const RUNS = 55_000;

@@ -6,7 +6,7 @@ import { createHttp2Decoder } from '../src/decoder.js';
 import { UNDECODED_HEADER } from '../src/hpack.js';
 import { findHttp2Boundary } from '../src/parse.js';
 import { concat } from './builders.js';
-import { drive, splits } from './drive.js';
+import { drive, splits } from '@nixie/core/testing';
 import { chat, collectHellos, greeterClient, sayHello, sayHellos, startGreeter } from './greeter.js';
 import { startRecordingProxy, type RecordingProxy } from './record-proxy.js';
 

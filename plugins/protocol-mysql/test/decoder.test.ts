@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { MessageType } from '@nixie/core';
 import { Command, FieldType, mysqlDecoder, RespStatus, type MysqlState } from '../src/index.js';
 import { CAPS_41, cat, DEPRECATE_EOF, execute, f64, i64, lenencStr, MORE_RESULTS, p, packet, seqd, str, u16, u32, u8 } from './builders.js';
-import { drive, splitAt, stamp } from './drive.js';
+import { drive, splitAt, stamp } from '@nixie/core/testing';
 
 const REQ = MessageType.REQUEST;
 const RESP = MessageType.RESPONSE;
@@ -11,8 +11,8 @@ const { OK, ERR, NONE } = RespStatus;
 type Row = [number, string, number, string];
 
 function run(reqChunks: Uint8Array[], respChunks: Uint8Array[], state: MysqlState = mysqlDecoder.createState()): Row[] {
-  const q = stamp(drive(mysqlDecoder, REQ, reqChunks, state).frames, 1000, 10);
-  const r = stamp(drive(mysqlDecoder, RESP, respChunks, state).frames, 1005, 10);
+  const q = stamp(drive(mysqlDecoder, state, REQ, reqChunks).frames, 1000, 10);
+  const r = stamp(drive(mysqlDecoder, state, RESP, respChunks).frames, 1005, 10);
   return mysqlDecoder.stitch(q, r, state).records.map((x) => [Number(x.req_cmd), String(x.req_body), Number(x.resp_status), String(x.resp_body)]);
 }
 
@@ -171,10 +171,10 @@ describe('mysql decoder', () => {
 
   it('waits for the end of a result set before recording', () => {
     const state = mysqlDecoder.createState();
-    const q = drive(mysqlDecoder, REQ, [query('SELECT 1')], state).frames;
-    const r = drive(mysqlDecoder, RESP, [seqd(1, p.columnCount(1), p.columnDef('1'), p.eof(), p.textRow('1'))], state).frames;
+    const q = drive(mysqlDecoder, state, REQ, [query('SELECT 1')]).frames;
+    const r = drive(mysqlDecoder, state, RESP, [seqd(1, p.columnCount(1), p.columnDef('1'), p.eof(), p.textRow('1'))]).frames;
     assert.equal(mysqlDecoder.stitch(q, r, state).records.length, 0);
-    r.push(...drive(mysqlDecoder, RESP, [packet(5, p.eof())], state).frames);
+    r.push(...drive(mysqlDecoder, state, RESP, [packet(5, p.eof())]).frames);
     assert.equal(mysqlDecoder.stitch(q, r, state).records.length, 1);
     assert.equal(q.length + r.length, 0);
   });
@@ -187,7 +187,7 @@ describe('mysql decoder', () => {
   });
 
   it('calls an unknown command byte invalid and resyncs at the next command', () => {
-    const d = drive(mysqlDecoder, REQ, [cat(packet(0, u8(0x99), str('zz')), query('SELECT 2'))], mysqlDecoder.createState());
+    const d = drive(mysqlDecoder, mysqlDecoder.createState(), REQ, [cat(packet(0, u8(0x99), str('zz')), query('SELECT 2'))]);
     assert.equal(d.invalid, 1);
     assert.deepEqual(d.frames.map((f) => f.text), ['SELECT 2']);
   });
@@ -198,8 +198,8 @@ describe('mysql decoder', () => {
 
   it('drops reply packets older than the oldest command', () => {
     const state = mysqlDecoder.createState();
-    const q = drive(mysqlDecoder, REQ, [query('DO 2')], state).frames;
-    const r = drive(mysqlDecoder, RESP, [cat(seqd(1, p.ok()), seqd(1, p.ok(5)))], state).frames;
+    const q = drive(mysqlDecoder, state, REQ, [query('DO 2')]).frames;
+    const r = drive(mysqlDecoder, state, RESP, [cat(seqd(1, p.ok()), seqd(1, p.ok(5)))]).frames;
     q[0]!.startNs = 100;
     r[0]!.endNs = 50;
     r[1]!.endNs = 150;
@@ -210,8 +210,8 @@ describe('mysql decoder', () => {
 
   it('learns the server capabilities from the greeting', () => {
     const state = mysqlDecoder.createState();
-    drive(mysqlDecoder, RESP, [HANDSHAKE_RESP], state);
-    drive(mysqlDecoder, REQ, [HANDSHAKE_REQ(CAPS_41 | DEPRECATE_EOF)], state);
+    drive(mysqlDecoder, state, RESP, [HANDSHAKE_RESP]);
+    drive(mysqlDecoder, state, REQ, [HANDSHAKE_REQ(CAPS_41 | DEPRECATE_EOF)]);
     assert.ok(state.serverCaps & DEPRECATE_EOF);
     assert.ok(state.clientCaps & DEPRECATE_EOF);
   });
@@ -220,13 +220,13 @@ describe('mysql decoder', () => {
 describe('mysql decoder: regressions', () => {
   it('regression: execute parameters survive the agent reusing its stream buffer', () => {
     const state = mysqlDecoder.createState();
-    const q = drive(mysqlDecoder, REQ, [cmd(Command.STMT_PREPARE, str('SELECT ?'))], state).frames;
+    const q = drive(mysqlDecoder, state, REQ, [cmd(Command.STMT_PREPARE, str('SELECT ?'))]).frames;
     const buf = packet(0, execute(1, [[FieldType.LONGLONG, false, i64(5n)]]));
     const r = mysqlDecoder.parseFrame(REQ, buf, state);
     assert.ok(r.kind === 'success');
     buf.fill(0xee);
     q.push(r.frame);
-    const resp = drive(mysqlDecoder, RESP, [seqd(1, p.prepareOk(1, 0, 1), p.columnDef('?'), p.eof()), seqd(1, p.ok())], state).frames;
+    const resp = drive(mysqlDecoder, state, RESP, [seqd(1, p.prepareOk(1, 0, 1), p.columnDef('?'), p.eof()), seqd(1, p.ok())]).frames;
     const out = mysqlDecoder.stitch(q, resp, state);
     assert.equal(out.records[1]!.req_body, 'SELECT ? params=[5]');
   });

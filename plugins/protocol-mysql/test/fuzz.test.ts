@@ -4,7 +4,7 @@ import { MessageType } from '@nixie/core';
 import { Command, FieldType, MAX_PENDING, MAX_STATEMENTS, mysqlDecoder } from '../src/index.js';
 import { TRUNCATED } from '@nixie/core';
 import { cat, execute, i64, lenencStr, p, packet, seqd, str } from './builders.js';
-import { drive } from './drive.js';
+import { drive, mutate } from '@nixie/core/testing';
 
 const LIMIT = 64;
 const LIMITS = { bodyLimitBytes: LIMIT, headersLimitBytes: 8192 };
@@ -28,23 +28,14 @@ const mutated = (seed: Uint8Array) =>
       edits: fc.array(fc.tuple(fc.nat(seed.length + 4), fc.integer({ min: -1, max: 255 })), { maxLength: 4 }),
       cut: fc.nat(seed.length),
     })
-    .map(({ edits, cut }) => {
-      let b = Array.from(seed);
-      for (const [at, v] of edits) {
-        if (v < 0) b.splice(at, 1);
-        else if (at % 2) b[at % b.length] = v;
-        else b.splice(at, 0, v);
-      }
-      b = b.slice(0, Math.max(cut, b.length - cut));
-      return Uint8Array.from(b);
-    });
+    .map(({ edits, cut }) => mutate(seed, edits, cut));
 
 function check(req: Uint8Array, resp: Uint8Array, split: number): void {
   const state = mysqlDecoder.createState(LIMITS);
   const k1 = Math.min(split, req.length);
   const k2 = Math.min(split, resp.length);
-  const q = drive(mysqlDecoder, MessageType.REQUEST, [req.subarray(0, k1), req.subarray(k1)], state);
-  const r = drive(mysqlDecoder, MessageType.RESPONSE, [resp.subarray(0, k2), resp.subarray(k2)], state);
+  const q = drive(mysqlDecoder, state, MessageType.REQUEST, [req.subarray(0, k1), req.subarray(k1)]);
+  const r = drive(mysqlDecoder, state, MessageType.RESPONSE, [resp.subarray(0, k2), resp.subarray(k2)]);
   const out = mysqlDecoder.stitch(q.frames, r.frames, state);
   assert.ok(q.frames.length <= MAX_PENDING && r.frames.length <= MAX_PENDING);
   assert.ok(state.statements.size <= MAX_STATEMENTS);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { MessageType } from '@nixie/core';
 import { pgsqlDecoder, type PgState } from '../src/index.js';
 import { be, cat, fe, frame, selectReply, cstring } from './builders.js';
-import { drive, splitAt, stamp } from './drive.js';
+import { drive, splitAt, stamp } from '@nixie/core/testing';
 
 const REQ = MessageType.REQUEST;
 const RESP = MessageType.RESPONSE;
@@ -10,8 +10,8 @@ const RESP = MessageType.RESPONSE;
 type Row = [string, string, string];
 
 function run(reqChunks: Uint8Array[], respChunks: Uint8Array[], state: PgState = pgsqlDecoder.createState()): Row[] {
-  const q = stamp(drive(pgsqlDecoder, REQ, reqChunks, state).frames, 1000, 10);
-  const r = stamp(drive(pgsqlDecoder, RESP, respChunks, state).frames, 1005, 10);
+  const q = stamp(drive(pgsqlDecoder, state, REQ, reqChunks).frames, 1000, 10);
+  const r = stamp(drive(pgsqlDecoder, state, RESP, respChunks).frames, 1005, 10);
   return pgsqlDecoder.stitch(q, r, state).records.map((x) => [String(x.req_cmd), String(x.req), String(x.resp)]);
 }
 
@@ -156,10 +156,10 @@ describe('pgsql decoder', () => {
 
   it('waits for ReadyForQuery before recording', () => {
     const state = pgsqlDecoder.createState();
-    const q = drive(pgsqlDecoder, REQ, [fe.query('SELECT 1')], state).frames;
-    const r = drive(pgsqlDecoder, RESP, [be.complete('SELECT 1')], state).frames;
+    const q = drive(pgsqlDecoder, state, REQ, [fe.query('SELECT 1')]).frames;
+    const r = drive(pgsqlDecoder, state, RESP, [be.complete('SELECT 1')]).frames;
     assert.equal(pgsqlDecoder.stitch(q, r, state).records.length, 0);
-    r.push(...drive(pgsqlDecoder, RESP, [be.ready()], state).frames);
+    r.push(...drive(pgsqlDecoder, state, RESP, [be.ready()]).frames);
     assert.equal(pgsqlDecoder.stitch(q, r, state).records.length, 1);
     assert.equal(q.length + r.length, 0);
   });
@@ -172,7 +172,7 @@ describe('pgsql decoder', () => {
   });
 
   it('calls an unknown type byte invalid and resyncs at the next message', () => {
-    const d = drive(pgsqlDecoder, REQ, [cat(Uint8Array.of(0x7a, 1, 2), fe.query('SELECT 1'))], pgsqlDecoder.createState());
+    const d = drive(pgsqlDecoder, pgsqlDecoder.createState(), REQ, [cat(Uint8Array.of(0x7a, 1, 2), fe.query('SELECT 1'))]);
     assert.ok(d.invalid >= 1);
     assert.deepEqual(d.frames.map((f) => f.text), ['SELECT 1']);
   });
@@ -184,8 +184,8 @@ describe('pgsql decoder', () => {
 
   it('drops responses that ended before the oldest request began', () => {
     const state = pgsqlDecoder.createState();
-    const q = drive(pgsqlDecoder, REQ, [fe.query('SELECT 2')], state).frames;
-    const r = drive(pgsqlDecoder, RESP, [cat(be.complete('OLD'), be.ready(), be.complete('SELECT 1'), be.ready())], state).frames;
+    const q = drive(pgsqlDecoder, state, REQ, [fe.query('SELECT 2')]).frames;
+    const r = drive(pgsqlDecoder, state, RESP, [cat(be.complete('OLD'), be.ready(), be.complete('SELECT 1'), be.ready())]).frames;
     q[0]!.startNs = 100;
     stamp(r, 10, 10);
     r[2]!.endNs = 150;
@@ -200,7 +200,7 @@ describe('pgsql decoder', () => {
     const msgs = [];
     for (let i = 0; i < 300; i++) msgs.push(fe.parse(`s${i}`, `SELECT ${i}`));
     msgs.push(fe.close('S', 's299'));
-    drive(pgsqlDecoder, REQ, [cat(...msgs)], state);
+    drive(pgsqlDecoder, state, REQ, [cat(...msgs)]);
     assert.equal(state.statements.size, 255);
     assert.equal(state.statements.has('s0'), false);
     assert.equal(state.statements.has('s299'), false);

@@ -2,7 +2,7 @@
 import { MessageType, type Decoder, type Frame } from '@nixie/core';
 import { redisDecoder } from '../src/index.js';
 import { command, resp, bytes } from '../test/builders.js';
-import { concat } from '../test/drive.js';
+import { concat } from '@nixie/core/testing';
 
 export interface DecoderBenchFigure {
   protocol: string;

@@ -2,16 +2,16 @@ import assert from 'node:assert/strict';
 import { MessageType } from '@nixie/core';
 import { redisDecoder, type RedisFrame } from '../src/index.js';
 import { bytes, command, resp } from './builders.js';
-import { bytewise, concat, drive, splitAt, stamp } from './drive.js';
+import { bytewise, concat, drive, splitAt, stamp } from '@nixie/core/testing';
 
 const REQ = MessageType.REQUEST;
 const RESP = MessageType.RESPONSE;
 
 function reqs(b: Uint8Array, chunks: Uint8Array[] = [b]): RedisFrame[] {
-  return drive(redisDecoder, REQ, chunks, redisDecoder.createState()).frames;
+  return drive(redisDecoder, redisDecoder.createState(), REQ, chunks).frames;
 }
 function resps(b: Uint8Array, chunks: Uint8Array[] = [b]): RedisFrame[] {
-  return drive(redisDecoder, RESP, chunks, redisDecoder.createState()).frames;
+  return drive(redisDecoder, redisDecoder.createState(), RESP, chunks).frames;
 }
 
 describe('redis decoder: replies', () => {
@@ -123,7 +123,7 @@ describe('redis decoder: commands', () => {
 
   it('calls a non-bulk array element invalid and resyncs at the next command', () => {
     const b = concat(bytes('*1\r\n:1\r\n'), command('GET', 'a'));
-    const d = drive(redisDecoder, REQ, [b], redisDecoder.createState());
+    const d = drive(redisDecoder, redisDecoder.createState(), REQ, [b]);
     assert.equal(d.invalid, 1);
     assert.deepEqual(d.frames.map((f) => f.cmd), ['GET']);
   });
@@ -131,8 +131,8 @@ describe('redis decoder: commands', () => {
 
 describe('redis decoder: stitching', () => {
   function run(reqWire: Uint8Array, respWire: Uint8Array, state = redisDecoder.createState()) {
-    const q = stamp(drive(redisDecoder, REQ, [reqWire], state).frames, 1000, 10);
-    const r = stamp(drive(redisDecoder, RESP, [respWire], state).frames, 1005, 10);
+    const q = stamp(drive(redisDecoder, state, REQ, [reqWire]).frames, 1000, 10);
+    const r = stamp(drive(redisDecoder, state, RESP, [respWire]).frames, 1005, 10);
     const out = redisDecoder.stitch(q, r, state);
     return { ...out, q, r, state };
   }
@@ -157,11 +157,11 @@ describe('redis decoder: stitching', () => {
 
   it('keeps a command without its reply for the next call', () => {
     const state = redisDecoder.createState();
-    const q = drive(redisDecoder, REQ, [concat(command('GET', 'a'), command('GET', 'b'))], state).frames;
-    const r = drive(redisDecoder, RESP, [bytes(resp.bulk('1'))], state).frames;
+    const q = drive(redisDecoder, state, REQ, [concat(command('GET', 'a'), command('GET', 'b'))]).frames;
+    const r = drive(redisDecoder, state, RESP, [bytes(resp.bulk('1'))]).frames;
     assert.equal(redisDecoder.stitch(q, r, state).records.length, 1);
     assert.equal(q.length, 1);
-    r.push(...drive(redisDecoder, RESP, [bytes(resp.bulk('2'))], state).frames);
+    r.push(...drive(redisDecoder, state, RESP, [bytes(resp.bulk('2'))]).frames);
     assert.deepEqual(redisDecoder.stitch(q, r, state).records.map((x) => x.resp), ['2']);
   });
 
@@ -217,17 +217,17 @@ describe('redis decoder: stitching', () => {
 
   it('waits for every subscribe confirmation before recording', () => {
     const state = redisDecoder.createState();
-    const q = drive(redisDecoder, REQ, [command('SUBSCRIBE', 'a', 'b')], state).frames;
-    const r = drive(redisDecoder, RESP, [bytes(resp.array(resp.bulk('subscribe'), resp.bulk('a'), resp.int(1)))], state).frames;
+    const q = drive(redisDecoder, state, REQ, [command('SUBSCRIBE', 'a', 'b')]).frames;
+    const r = drive(redisDecoder, state, RESP, [bytes(resp.array(resp.bulk('subscribe'), resp.bulk('a'), resp.int(1)))]).frames;
     assert.equal(redisDecoder.stitch(q, r, state).records.length, 0);
-    r.push(...drive(redisDecoder, RESP, [bytes(resp.array(resp.bulk('subscribe'), resp.bulk('b'), resp.int(2)))], state).frames);
+    r.push(...drive(redisDecoder, state, RESP, [bytes(resp.array(resp.bulk('subscribe'), resp.bulk('b'), resp.int(2)))]).frames);
     assert.equal(redisDecoder.stitch(q, r, state).records.length, 1);
   });
 
   it('drops a reply older than the oldest command (its command was not seen)', () => {
     const state = redisDecoder.createState();
-    const q = drive(redisDecoder, REQ, [command('GET', 'b')], state).frames;
-    const r = drive(redisDecoder, RESP, [bytes(resp.bulk('old') + resp.bulk('new'))], state).frames;
+    const q = drive(redisDecoder, state, REQ, [command('GET', 'b')]).frames;
+    const r = drive(redisDecoder, state, RESP, [bytes(resp.bulk('old') + resp.bulk('new'))]).frames;
     q[0]!.startNs = 100;
     r[0]!.startNs = 50;
     r[1]!.startNs = 150;

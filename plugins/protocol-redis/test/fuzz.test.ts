@@ -4,7 +4,7 @@ import { MessageType } from '@nixie/core';
 import { MAX_PENDING, redisDecoder } from '../src/index.js';
 import { TRUNCATED } from '@nixie/core';
 import { bytes, command, resp } from './builders.js';
-import { concat, drive } from './drive.js';
+import { concat, drive, mutate } from '@nixie/core/testing';
 
 const LIMIT = 64;
 const LIMITS = { bodyLimitBytes: LIMIT, headersLimitBytes: 8192 };
@@ -26,23 +26,14 @@ const mutated = (seed: Uint8Array) =>
       edits: fc.array(fc.tuple(fc.nat(seed.length + 4), fc.integer({ min: -1, max: 255 })), { maxLength: 4 }),
       cut: fc.nat(seed.length),
     })
-    .map(({ edits, cut }) => {
-      let b = Array.from(seed);
-      for (const [at, v] of edits) {
-        if (v < 0) b.splice(at, 1);
-        else if (at % 2) b[at % b.length] = v;
-        else b.splice(at, 0, v);
-      }
-      b = b.slice(0, Math.max(cut, b.length - cut));
-      return Uint8Array.from(b);
-    });
+    .map(({ edits, cut }) => mutate(seed, edits, cut));
 
 function check(reqBytes: Uint8Array, respBytes: Uint8Array, split: number): void {
   const state = redisDecoder.createState(LIMITS);
   const k1 = Math.min(split, reqBytes.length);
   const k2 = Math.min(split, respBytes.length);
-  const q = drive(redisDecoder, MessageType.REQUEST, [reqBytes.subarray(0, k1), reqBytes.subarray(k1)], state);
-  const r = drive(redisDecoder, MessageType.RESPONSE, [respBytes.subarray(0, k2), respBytes.subarray(k2)], state);
+  const q = drive(redisDecoder, state, MessageType.REQUEST, [reqBytes.subarray(0, k1), reqBytes.subarray(k1)]);
+  const r = drive(redisDecoder, state, MessageType.RESPONSE, [respBytes.subarray(0, k2), respBytes.subarray(k2)]);
   const out = redisDecoder.stitch(q.frames, r.frames, state);
   assert.ok(q.frames.length <= MAX_PENDING && r.frames.length <= MAX_PENDING);
   for (const rec of out.records) {
@@ -70,7 +61,7 @@ describe('redis decoder: fuzz', function () {
   it('keeps pending frames bounded when replies never come', () => {
     const state = redisDecoder.createState(LIMITS);
     const one = command('GET', 'k');
-    const q = drive(redisDecoder, MessageType.REQUEST, [concat(...Array.from({ length: MAX_PENDING + 10 }, () => one))], state).frames;
+    const q = drive(redisDecoder, state, MessageType.REQUEST, [concat(...Array.from({ length: MAX_PENDING + 10 }, () => one))]).frames;
     const out = redisDecoder.stitch(q, [], state);
     assert.equal(q.length, MAX_PENDING);
     assert.equal(out.errors, 10);

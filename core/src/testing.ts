@@ -1,4 +1,8 @@
-import { MessageType, type Decoder, type Frame } from '@nixie/core';
+/**
+ * Test support for decoder plugins (`@nixie/core/testing`): feed bytes to a decoder the way the agent's
+ * stream does, and the usual ways of cutting them.
+ */
+import type { Decoder, Frame, MessageType } from './decoder.js';
 
 /** What feeding one direction produced. */
 export interface Driven<F> {
@@ -10,29 +14,28 @@ export interface Driven<F> {
 }
 
 /**
- * Feeds chunks to a decoder the way the agent's stream does: append, parse frames at the head until
- * it needs more data, resync with findFrameBoundary on invalid bytes.
+ * Feeds chunks (one direction, in order) to a decoder as the agent's stream does: append, parse frames at
+ * the head until it needs more data, resync with findFrameBoundary on invalid bytes, stop at eos.
+ * Throws if the decoder consumes nothing or more than it was given, or names a boundary outside the bytes.
  */
-export function drive<F extends Frame, S>(d: Decoder<F, S>, type: MessageType, chunks: Uint8Array[], state: S): Driven<F> {
+export function drive<F extends Frame, S>(d: Decoder<F, S>, state: S, type: MessageType, chunks: Uint8Array[]): Driven<F> {
   const out: Driven<F> = { frames: [], invalid: 0, ignored: 0, rest: 0 };
   let buf: Uint8Array = new Uint8Array(0);
+  let eos = false;
   for (const c of chunks) {
+    if (eos) break;
     const next = new Uint8Array(buf.length + c.length);
     next.set(buf);
     next.set(c, buf.length);
     buf = next;
     let pos = 0;
-    for (;;) {
-      if (pos >= buf.length) break;
+    while (pos < buf.length) {
       const view = buf.subarray(pos);
       const r = d.parseFrame(type, view, state);
-      if (r.kind === 'success') {
+      if (r.kind === 'success' || r.kind === 'ignored') {
         if (r.consumed <= 0 || r.consumed > view.length) throw new Error(`bad consumed ${r.consumed}`);
-        out.frames.push(r.frame);
-        pos += r.consumed;
-      } else if (r.kind === 'ignored') {
-        if (r.consumed <= 0 || r.consumed > view.length) throw new Error(`bad consumed ${r.consumed}`);
-        out.ignored++;
+        if (r.kind === 'success') out.frames.push(r.frame);
+        else out.ignored++;
         pos += r.consumed;
       } else if (r.kind === 'invalid') {
         out.invalid++;
@@ -44,6 +47,7 @@ export function drive<F extends Frame, S>(d: Decoder<F, S>, type: MessageType, c
           pos += b;
         }
       } else {
+        if (r.kind === 'eos') eos = true;
         break;
       }
     }
@@ -73,9 +77,13 @@ export function splitAt(b: Uint8Array, k: number): Uint8Array[] {
 
 /** The bytes one at a time. */
 export function bytewise(b: Uint8Array): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let i = 0; i < b.length; i++) out.push(b.subarray(i, i + 1));
-  return out;
+  return Array.from(b, (x) => Uint8Array.of(x));
+}
+
+/** Every way to cut the bytes in two, then byte by byte. */
+export function* splits(b: Uint8Array): Generator<Uint8Array[]> {
+  for (let i = 0; i <= b.length; i++) yield splitAt(b, i);
+  yield bytewise(b);
 }
 
 /** Stamps frames with increasing times so that stitching sees requests before their responses. */
@@ -87,4 +95,17 @@ export function stamp<F extends Frame>(frames: F[], t0: number, step: number): F
   return frames;
 }
 
-export { MessageType };
+/**
+ * A seed message damaged for fuzzing: each edit [at, v] deletes the byte at `at` (v < 0), overwrites one
+ * (odd `at`) or inserts v (even `at`); then the bytes are cut to max(cut, length - cut).
+ */
+export function mutate(seed: Uint8Array, edits: ReadonlyArray<readonly [number, number]>, cut: number): Uint8Array {
+  let b = Array.from(seed);
+  for (const [at, v] of edits) {
+    if (v < 0) b.splice(at, 1);
+    else if (at % 2) b[at % b.length] = v;
+    else b.splice(at, 0, v);
+  }
+  b = b.slice(0, Math.max(cut, b.length - cut));
+  return Uint8Array.from(b);
+}
