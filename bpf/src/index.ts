@@ -67,6 +67,7 @@ export {
   POLL_MAX_MS,
   DRAIN_TARGET_MS,
   type SocketTracerOptions,
+  type HookKind,
   type EventBatch,
   type BatchHandler,
   type DropCounts,

@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR Apache-2.0
 /*
- * Socket tracing from syscall tracepoints (no kprobes). Only sys_exit_* programs: at a syscall's exit its
- * arguments are still in the registers user space passed them in (the task's saved pt_regs, which these
- * syscalls leave alone), so nothing is stashed at entry. Half the program runs, no per-thread map write, and
- * the entry side of the syscall path stays untraced.
+ * Socket tracing at the exit of the socket syscalls (no kprobes), in two variants of the same handlers:
+ * - fexit programs on the syscall functions themselves (__x64_sys_read(const struct pt_regs *regs) ...,
+ *   BPF trampolines): only the hooked syscalls pay, one trampoline call each. Preferred.
+ * - sys_exit_* tracepoints, the fallback for kernels without trampolines. Enabling any syscall tracepoint
+ *   sets TIF_SYSCALL_TRACEPOINT on every task, so every syscall of every process on the host takes the slow
+ *   syscall path and the tracepoint dispatch; that is why they are only the fallback.
+ * User space loads one variant (autoload) and attaches it; never both.
+ * Only exit programs: at a syscall's exit its arguments are still in the registers user space passed them in
+ * (the task's saved pt_regs, which these syscalls leave alone; fexit gets that same pt_regs as its argument),
+ * so nothing is stashed at entry: half the program runs and no per-thread map write.
  * Only IPv4/IPv6 sockets are traced; the fd's file is checked in the kernel (files and pipes give nothing).
  */
 #include "common.bpf.h"
@@ -34,6 +40,22 @@ const volatile __u8 server_capture = CAPTURE_ALL;
 #define S_IFSOCK 0140000
 #define EINPROGRESS 115
 #define MAX_STEPS 8192
+
+/*
+ * The symbol of a syscall's function: the arch's wrapper that takes the user's registers as a pt_regs
+ * (CONFIG_ARCH_HAS_SYSCALL_WRAPPER; every arch libbpf has syscall-argument macros for).
+ */
+#if defined(__TARGET_ARCH_x86)
+#define SYSCALL_FN(name) "__x64_sys_" #name
+#elif defined(__TARGET_ARCH_arm64)
+#define SYSCALL_FN(name) "__arm64_sys_" #name
+#elif defined(__TARGET_ARCH_s390)
+#define SYSCALL_FN(name) "__s390x_sys_" #name
+#elif defined(__TARGET_ARCH_riscv)
+#define SYSCALL_FN(name) "__riscv_sys_" #name
+#else
+#error "socket_trace: no syscall wrapper symbol known for this arch (set SYSCALL_FN)"
+#endif
 
 /* How the exit handler finds the bytes of a syscall. */
 enum buf_mode {
@@ -226,14 +248,16 @@ static __always_inline void send_totals(__u8 kind, __u32 tgid, __s32 fd, const s
 /* ---------- exit: produce events ---------- */
 
 /*
- * A syscall's arguments, read at its exit from the registers user space passed them in. False when the
- * calling process is not traced.
+ * A syscall's arguments, read at its exit from the registers user space passed them in: `regs`, the pt_regs
+ * an fexit program gets as its argument, or NULL for the task's saved ones (tracepoints; the same registers).
+ * False when the calling process is not traced.
  */
-static __always_inline bool exit_args(struct syscall_args *a, __u8 sys, __u8 dir, __u8 mode)
+static __always_inline bool exit_args(struct syscall_args *a, const struct pt_regs *regs, __u8 sys, __u8 dir, __u8 mode)
 {
 	if (!pid_traced(bpf_get_current_pid_tgid() >> 32))
 		return false;
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	if (!regs)
+		regs = (const struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	a->sys = sys;
 	a->dir = dir;
 	a->mode = mode;
@@ -246,13 +270,31 @@ static __always_inline bool exit_args(struct syscall_args *a, __u8 sys, __u8 dir
 	return true;
 }
 
-static __always_inline int exit_open(struct trace_event_raw_sys_exit *ctx, __u8 sys, __u8 role)
+/*
+ * The handlers, shared by both variants: `regs` as for exit_args, `ret` the syscall's return value.
+ * Each hook gets one program per variant: SEC("tracepoint/syscalls/sys_exit_<name>") nixie_exit_<name>
+ * and SEC("fexit/<arch>_sys_<name>") nixie_fexit_<name>.
+ */
+#define SYSCALL_EXIT(name, call)                                                       \
+	SEC("tracepoint/syscalls/sys_exit_" #name)                                     \
+	int nixie_exit_##name(struct trace_event_raw_sys_exit *ctx)                    \
+	{                                                                              \
+		const struct pt_regs *regs = NULL;                                     \
+		long ret = ctx->ret;                                                   \
+		return call;                                                           \
+	}                                                                              \
+	SEC("fexit/" SYSCALL_FN(name))                                                 \
+	int BPF_PROG(nixie_fexit_##name, const struct pt_regs *regs, long ret)         \
+	{                                                                              \
+		return call;                                                           \
+	}
+
+static __always_inline int exit_open(const struct pt_regs *regs, long ret, __u8 sys, __u8 role)
 {
-	long ret = ctx->ret;
 	if (role == NIXIE_ROLE_CLIENT ? ret != 0 && ret != -EINPROGRESS : ret < 0)
 		return 0;
 	struct syscall_args a;
-	if (!exit_args(&a, sys, 0, MODE_NONE))
+	if (!exit_args(&a, regs, sys, 0, MODE_NONE))
 		return 0;
 	__s32 fd = role == NIXIE_ROLE_CLIENT ? a.fd : ret;
 	struct sock *sk = inet_sock_of_fd(fd);
@@ -262,28 +304,11 @@ static __always_inline int exit_open(struct trace_event_raw_sys_exit *ctx, __u8 
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_connect")
-int nixie_exit_connect(struct trace_event_raw_sys_exit *ctx)
-{
-	return exit_open(ctx, NIXIE_SYS_CONNECT, NIXIE_ROLE_CLIENT);
-}
-SEC("tracepoint/syscalls/sys_exit_accept")
-int nixie_exit_accept(struct trace_event_raw_sys_exit *ctx)
-{
-	return exit_open(ctx, NIXIE_SYS_ACCEPT, NIXIE_ROLE_SERVER);
-}
-SEC("tracepoint/syscalls/sys_exit_accept4")
-int nixie_exit_accept4(struct trace_event_raw_sys_exit *ctx)
-{
-	return exit_open(ctx, NIXIE_SYS_ACCEPT4, NIXIE_ROLE_SERVER);
-}
-
-SEC("tracepoint/syscalls/sys_exit_close")
-int nixie_exit_close(struct trace_event_raw_sys_exit *ctx)
+static __always_inline int exit_close(const struct pt_regs *regs, long ret)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	struct syscall_args a;
-	if (ctx->ret != 0 || !exit_args(&a, NIXIE_SYS_CLOSE, 0, MODE_NONE))
+	if (ret != 0 || !exit_args(&a, regs, NIXIE_SYS_CLOSE, 0, MODE_NONE))
 		return 0;
 	__u64 key = conn_key(id >> 32, a.fd);
 	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
@@ -293,6 +318,11 @@ int nixie_exit_close(struct trace_event_raw_sys_exit *ctx)
 	bpf_map_delete_elem(&conns, &key);
 	return 0;
 }
+
+SYSCALL_EXIT(connect, exit_open(regs, ret, NIXIE_SYS_CONNECT, NIXIE_ROLE_CLIENT))
+SYSCALL_EXIT(accept, exit_open(regs, ret, NIXIE_SYS_ACCEPT, NIXIE_ROLE_SERVER))
+SYSCALL_EXIT(accept4, exit_open(regs, ret, NIXIE_SYS_ACCEPT4, NIXIE_ROLE_SERVER))
+SYSCALL_EXIT(close, exit_close(regs, ret))
 
 /* Walks the bytes of one syscall (buffers, iovecs, messages) one step per bpf_loop iteration. */
 struct walk {
@@ -612,14 +642,13 @@ static __always_inline void emit_walk(struct conn_state *c, __u32 tgid, struct s
 #undef w
 }
 
-static __always_inline int exit_data(struct trace_event_raw_sys_exit *ctx, __u8 sys, __u8 dir, __u8 mode)
+static __always_inline int exit_data(const struct pt_regs *regs, long ret, __u8 sys, __u8 dir, __u8 mode)
 {
-	long ret = ctx->ret;
 	if (ret <= 0)
 		return 0;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct syscall_args a;
-	if (!exit_args(&a, sys, dir, mode))
+	if (!exit_args(&a, regs, sys, dir, mode))
 		return 0;
 	__u64 key = conn_key(tgid, a.fd);
 	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
@@ -653,12 +682,7 @@ static __always_inline int exit_data(struct trace_event_raw_sys_exit *ctx, __u8 
 	return 0;
 }
 
-#define EXIT_DATA(name, sys, dir, mode)                             \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                  \
-	int nixie_exit_##name(struct trace_event_raw_sys_exit *ctx) \
-	{                                                           \
-		return exit_data(ctx, sys, dir, mode);              \
-	}
+#define EXIT_DATA(name, sys, dir, mode) SYSCALL_EXIT(name, exit_data(regs, ret, sys, dir, mode))
 
 EXIT_DATA(write, NIXIE_SYS_WRITE, NIXIE_DIR_EGRESS, MODE_BUF)
 EXIT_DATA(read, NIXIE_SYS_READ, NIXIE_DIR_INGRESS, MODE_BUF)

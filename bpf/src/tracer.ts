@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BpfObject, RingBuffer, type BpfMap, type ProgramRunStats, type RingBatch } from '@nixie/libbpf-ts';
+import { BpfObject, isNixieBpfError, RingBuffer, type BpfMap, type BpfProgram, type ProgramRunStats, type RingBatch } from '@nixie/libbpf-ts';
 import { DEFAULT_CHUNK_LIMIT, DEFAULT_DATA_CAP, DEFAULT_STATS_THRESHOLD, MAX_DATA_SIZE } from './layout.js';
 
 /** One batch of events: event i starts at buf[offsets[i]] and is sizes[i] bytes; valid only during the callback. */
@@ -13,8 +13,20 @@ export type EventBatch = RingBatch;
 /** Receives batches synchronously. */
 export type BatchHandler = (batch: EventBatch) => void;
 
+/**
+ * How socket_trace hooks the socket syscalls' exits: `fexit` programs on the syscall functions (BPF
+ * trampolines: only the hooked syscalls pay), or `tracepoint`s syscalls:sys_exit_* (any attached syscall
+ * tracepoint puts every syscall of every task on the host on the slow path).
+ */
+export type HookKind = 'fexit' | 'tracepoint';
+
 /** SocketTracer settings; every one has a default (see README). */
 export interface SocketTracerOptions {
+  /**
+   * 'auto' (default): fexit, or the tracepoints when the fexit programs cannot load or attach (a kernel
+   * without BPF trampolines). 'fexit' or 'tracepoint' force one (an error when it fails).
+   */
+  hooks?: 'auto' | HookKind;
   dataCap?: number;
   captureUnknown?: boolean;
   statsThreshold?: number;
@@ -64,6 +76,16 @@ export interface DropCounts {
   byKind: Record<number, number>;
 }
 
+/** socket_trace's programs of one hook kind (the others stay out of the kernel). */
+function isHookKind(p: BpfProgram, kind: HookKind): boolean {
+  return kind === 'fexit' ? p.section.startsWith('fexit/') : p.section.startsWith('tracepoint/syscalls/');
+}
+
+/** Why a failed fexit attempt failed, in one line. */
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
+}
+
 /** The socket tracer: one ring buffer fed by socket_trace and proc_trace. */
 export class SocketTracer {
   private timer: NodeJS.Timeout | undefined;
@@ -78,14 +100,39 @@ export class SocketTracer {
     readonly procObj: BpfObject,
     readonly ring: RingBuffer,
     private readonly fixedIntervalMs: number | undefined,
+    /** Which programs hook the socket syscalls (see HookKind). */
+    readonly hookKind: HookKind,
+    /** Why: 'preferred' (fexit), 'forced' (opts.hooks), or why fexit failed (the fallback to tracepoints). */
+    readonly hookReason: string,
   ) {}
 
-  /** Opens, configures, loads and attaches both programs. Throws NixieBpfError with a fix in its message. */
+  /**
+   * Opens, configures, loads and attaches both programs. Throws NixieBpfError with a fix in its message.
+   * The socket syscalls are hooked with fexit programs, or, when those cannot load or attach, with the
+   * syscall tracepoints (opts.hooks; hookKind and hookReason say which and why).
+   */
   static open(opts: SocketTracerOptions = {}): SocketTracer {
+    const want = opts.hooks ?? 'auto';
+    if (want !== 'auto') return SocketTracer.openWith(opts, want, 'forced');
+    try {
+      return SocketTracer.openWith(opts, 'fexit', 'preferred');
+    } catch (e) {
+      // A missing object, libbpf or BTF fails the tracepoints alike: no second attempt.
+      if (isNixieBpfError(e) && ['NIXIE_ERR_BPF_OBJECT_NOT_FOUND', 'NIXIE_ERR_BPF_LIBBPF_MISSING', 'NIXIE_ERR_BPF_NO_BTF', 'NIXIE_ERR_BPF_OPEN'].includes(e.code)) {
+        throw e;
+      }
+      return SocketTracer.openWith(opts, 'tracepoint', `fexit unavailable: ${firstLine(e)}`);
+    }
+  }
+
+  private static openWith(opts: SocketTracerOptions, hooks: HookKind, reason: string): SocketTracer {
     const dir = opts.objectDir ?? DEFAULT_OBJECT_DIR;
     const socketObj = BpfObject.open(path.join(dir, 'socket_trace.bpf.o'));
     let procObj: BpfObject | undefined;
+    let ring: RingBuffer | undefined;
     try {
+      // One variant of the syscall hooks goes to the kernel, never both (two would run every handler twice).
+      for (const p of socketObj.programs()) if (isHookKind(p, hooks === 'fexit' ? 'tracepoint' : 'fexit')) p.setAutoload(false);
       const dataCap = Math.min(Math.max(opts.dataCap ?? DEFAULT_DATA_CAP, 1), MAX_DATA_SIZE);
       socketObj.setConstant('data_cap', dataCap);
       socketObj.setConstant('capture_unknown', opts.captureUnknown ?? false);
@@ -105,17 +152,24 @@ export class SocketTracer {
       for (const name of ['events', 'drops', 'pid_filter']) procObj.map(name).reuse(socketObj.map(name));
       procObj.load();
 
-      const ring = new RingBuffer(socketObj.map('events'), opts.batchSize ?? 8192);
-      const tracer = new SocketTracer(socketObj, procObj, ring, opts.pollIntervalMs);
+      ring = new RingBuffer(socketObj.map('events'), opts.batchSize ?? 8192);
+      const tracer = new SocketTracer(socketObj, procObj, ring, opts.pollIntervalMs, hooks, reason);
       for (const pid of opts.pidFilter ?? []) tracer.addPid(pid);
       socketObj.attachAll();
       procObj.attachAll();
       return tracer;
     } catch (e) {
+      // Everything goes, links too: a failed fexit attempt leaves nothing behind for the fallback.
+      ring?.close();
       procObj?.close();
       socketObj.close();
       throw e;
     }
+  }
+
+  /** Sections of the programs in the kernel (attached once open() returned): `fexit/__x64_sys_read`, `tracepoint/sched/...`. */
+  attachedSections(): string[] {
+    return [...this.socketObj.programs(), ...this.procObj.programs()].filter((p) => p.loaded).map((p) => p.section);
   }
 
   /** Whether the compiled objects exist in `dir`. */
@@ -205,6 +259,7 @@ export class SocketTracer {
   runStats(): ProgramRunStats {
     const out = { runTimeNs: 0, runCount: 0 };
     for (const p of [...this.socketObj.programs(), ...this.procObj.programs()]) {
+      if (!p.loaded) continue;
       const s = p.runStats();
       out.runTimeNs += s.runTimeNs;
       out.runCount += s.runCount;

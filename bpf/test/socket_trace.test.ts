@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { Direction, EventKind, Role, Syscall, BpfProtocol, AF_INET, AF_INET6, EventFlag } from '../src/events.js';
 import { SocketTracer } from '../src/tracer.js';
@@ -28,6 +29,69 @@ function assemble(events: Ev[]): string {
   return text;
 }
 
+/**
+ * Runs the peer's TCP scenario and checks it: every send/recv syscall variant gives the right bytes, positions,
+ * directions, roles and addresses (the tracer is open with captureUnknown and an empty pid filter).
+ */
+async function checkTcpVariants(tracer: SocketTracer): Promise<void> {
+  const { pid } = await runPeer(tracer, ['tcp']);
+  const evs = drain(tracer, pid);
+  const opens = byKind(evs, EventKind.CONN_OPEN);
+  assert.equal(opens.length, 6, 'three connections, two ends each');
+  const clients = opens.filter((e) => e.role === Role.CLIENT);
+  const servers = opens.filter((e) => e.role === Role.SERVER);
+  assert.equal(clients.length, 3);
+  assert.equal(servers.length, 3);
+  assert.deepEqual(clients.map((e) => e.syscall), [Syscall.CONNECT, Syscall.CONNECT, Syscall.CONNECT]);
+  assert.deepEqual(servers.map((e) => e.syscall), [Syscall.ACCEPT, Syscall.ACCEPT4, Syscall.ACCEPT]);
+  for (let i = 0; i < 3; i++) {
+    const c = clients[i]!;
+    const s = servers[i]!;
+    assert.equal(c.localPort, s.remotePort, 'client port seen by both ends');
+    assert.equal(c.remotePort, s.localPort, 'server port seen by both ends');
+    assert.equal(c.sockType, 1);
+    const family = i === 2 ? AF_INET6 : AF_INET;
+    assert.equal(c.family, family);
+    const loop = family === AF_INET ? '127.0.0.1' : '::1';
+    assert.equal(c.remoteAddr, loop);
+    assert.equal(c.localAddr, loop);
+    assert.equal(s.remoteAddr, loop);
+  }
+
+  const ck = connKey(clients[0]!);
+  const sk = connKey(servers[0]!);
+  const sent = 'W:hello-write' + 'V1:abcdefg' + 'S:sendto-bytes' + 'M:sendmsg-bytes' + 'MM:oneMM:two!' + '?'.repeat(16);
+  const clientOut = stream(evs, ck, Direction.EGRESS);
+  assert.equal(assemble(clientOut), sent);
+  assert.deepEqual(
+    [...new Set(clientOut.map((e) => e.syscall))],
+    [Syscall.WRITE, Syscall.WRITEV, Syscall.SENDTO, Syscall.SENDMSG, Syscall.SENDMMSG, Syscall.SENDFILE],
+  );
+  const sendfile = clientOut.find((e) => e.syscall === Syscall.SENDFILE)!;
+  assert.equal(sendfile.bytes!.length, 0, 'sendfile: position only');
+  assert.equal(sendfile.msgSize, 16);
+  const mm = clientOut.filter((e) => e.syscall === Syscall.SENDMMSG);
+  assert.deepEqual(mm.map((e) => e.bytes!.toString()), ['MM:one', 'MM:two!'], 'one event per message');
+
+  const serverIn = stream(evs, sk, Direction.INGRESS);
+  assert.equal(assemble(serverIn), sent.replace(/\?+$/, 'F:sendfile-bytes'), 'the receiver sees every byte');
+  const inSyscalls = new Set(serverIn.map((e) => e.syscall));
+  for (const s of [Syscall.READ, Syscall.READV, Syscall.RECVFROM, Syscall.RECVMSG, Syscall.RECVMMSG]) assert.ok(inSyscalls.has(s), `server used syscall ${s}`);
+  for (const e of serverIn) assert.equal(e.role, Role.SERVER);
+  for (const e of clientOut) assert.equal(e.role, Role.CLIENT);
+
+  assert.equal(assemble(stream(evs, sk, Direction.EGRESS)), 'R:reply');
+  assert.equal(assemble(stream(evs, ck, Direction.INGRESS)), 'R:reply');
+
+  const closes = byKind(evs, EventKind.CONN_CLOSE);
+  assert.equal(closes.length, 6);
+  const cc = closes.find((e) => connKey(e) === ck)!;
+  assert.deepEqual([cc.sent, cc.recv], [sent.length, 7], 'close carries byte totals');
+  const sc = closes.find((e) => connKey(e) === sk)!;
+  assert.deepEqual([sc.sent, sc.recv], [7, sent.length]);
+  assert.equal(tracer.drops().total, 0);
+}
+
 describe('socket_trace (real kernel)', function () {
   this.timeout(60_000);
   let tracer: SocketTracer;
@@ -41,62 +105,7 @@ describe('socket_trace (real kernel)', function () {
   });
 
   it('TCP: every send/recv syscall variant gives the right bytes, positions, directions, roles and addresses', async () => {
-    const { pid } = await runPeer(tracer, ['tcp']);
-    const evs = drain(tracer, pid);
-    const opens = byKind(evs, EventKind.CONN_OPEN);
-    assert.equal(opens.length, 6, 'three connections, two ends each');
-    const clients = opens.filter((e) => e.role === Role.CLIENT);
-    const servers = opens.filter((e) => e.role === Role.SERVER);
-    assert.equal(clients.length, 3);
-    assert.equal(servers.length, 3);
-    assert.deepEqual(clients.map((e) => e.syscall), [Syscall.CONNECT, Syscall.CONNECT, Syscall.CONNECT]);
-    assert.deepEqual(servers.map((e) => e.syscall), [Syscall.ACCEPT, Syscall.ACCEPT4, Syscall.ACCEPT]);
-    for (let i = 0; i < 3; i++) {
-      const c = clients[i]!;
-      const s = servers[i]!;
-      assert.equal(c.localPort, s.remotePort, 'client port seen by both ends');
-      assert.equal(c.remotePort, s.localPort, 'server port seen by both ends');
-      assert.equal(c.sockType, 1);
-      const family = i === 2 ? AF_INET6 : AF_INET;
-      assert.equal(c.family, family);
-      const loop = family === AF_INET ? '127.0.0.1' : '::1';
-      assert.equal(c.remoteAddr, loop);
-      assert.equal(c.localAddr, loop);
-      assert.equal(s.remoteAddr, loop);
-    }
-
-    const ck = connKey(clients[0]!);
-    const sk = connKey(servers[0]!);
-    const sent = 'W:hello-write' + 'V1:abcdefg' + 'S:sendto-bytes' + 'M:sendmsg-bytes' + 'MM:oneMM:two!' + '?'.repeat(16);
-    const clientOut = stream(evs, ck, Direction.EGRESS);
-    assert.equal(assemble(clientOut), sent);
-    assert.deepEqual(
-      [...new Set(clientOut.map((e) => e.syscall))],
-      [Syscall.WRITE, Syscall.WRITEV, Syscall.SENDTO, Syscall.SENDMSG, Syscall.SENDMMSG, Syscall.SENDFILE],
-    );
-    const sendfile = clientOut.find((e) => e.syscall === Syscall.SENDFILE)!;
-    assert.equal(sendfile.bytes!.length, 0, 'sendfile: position only');
-    assert.equal(sendfile.msgSize, 16);
-    const mm = clientOut.filter((e) => e.syscall === Syscall.SENDMMSG);
-    assert.deepEqual(mm.map((e) => e.bytes!.toString()), ['MM:one', 'MM:two!'], 'one event per message');
-
-    const serverIn = stream(evs, sk, Direction.INGRESS);
-    assert.equal(assemble(serverIn), sent.replace(/\?+$/, 'F:sendfile-bytes'), 'the receiver sees every byte');
-    const inSyscalls = new Set(serverIn.map((e) => e.syscall));
-    for (const s of [Syscall.READ, Syscall.READV, Syscall.RECVFROM, Syscall.RECVMSG, Syscall.RECVMMSG]) assert.ok(inSyscalls.has(s), `server used syscall ${s}`);
-    for (const e of serverIn) assert.equal(e.role, Role.SERVER);
-    for (const e of clientOut) assert.equal(e.role, Role.CLIENT);
-
-    assert.equal(assemble(stream(evs, sk, Direction.EGRESS)), 'R:reply');
-    assert.equal(assemble(stream(evs, ck, Direction.INGRESS)), 'R:reply');
-
-    const closes = byKind(evs, EventKind.CONN_CLOSE);
-    assert.equal(closes.length, 6);
-    const cc = closes.find((e) => connKey(e) === ck)!;
-    assert.deepEqual([cc.sent, cc.recv], [sent.length, 7], 'close carries byte totals');
-    const sc = closes.find((e) => connKey(e) === sk)!;
-    assert.deepEqual([sc.sent, sc.recv], [7, sent.length]);
-    assert.equal(tracer.drops().total, 0);
+    await checkTcpVariants(tracer);
   });
 
   it('UDP: datagrams through sendto/recvfrom and sendmsg/recvmsg carry their peer', async () => {
@@ -301,5 +310,90 @@ describe('socket_trace role policy (real kernel)', function () {
     assert.deepEqual(r.server, []);
     assert.equal(r.client.length, 10);
     assert.ok(r.client.every((e) => e.bytes!.toString() === 'GET /flood HTTP/1.1\r\n\r\n'));
+  });
+});
+
+/** A BPF link as `bpftool link show -j` prints it. */
+interface KernelLink {
+  type: string;
+  prog_id: number;
+  attach_type?: string;
+}
+
+/**
+ * The kernel's links of the tracer's programs, with each program's section: the kernel's view of what is
+ * attached, not the tracer's word for it.
+ */
+function kernelLinks(tracer: SocketTracer): { section: string; link: KernelLink }[] {
+  const sections = new Map([...tracer.socketObj.programs(), ...tracer.procObj.programs()].filter((p) => p.loaded).map((p) => [p.id, p.section]));
+  const r = spawnSync('bpftool', ['link', 'show', '-j'], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  assert.equal(r.status, 0, `bpftool link show: ${r.stderr}`);
+  return (JSON.parse(r.stdout) as KernelLink[]).filter((l) => sections.has(l.prog_id)).map((link) => ({ section: sections.get(link.prog_id)!, link }));
+}
+
+/** socket_trace's hooks: exits of connect, accept, accept4, close and the 11 data syscalls. */
+const SYSCALL_HOOKS = 15;
+
+describe('socket_trace hook kinds (real kernel)', function () {
+  this.timeout(60_000);
+  /** Why the fexit programs cannot load or attach here (undefined: they can). */
+  let fexitError: string | undefined;
+
+  before(async () => {
+    ensureTracefs();
+    try {
+      await SocketTracer.open({ pidFilter: [], hooks: 'fexit' }).close();
+    } catch (e) {
+      fexitError = (e as Error).message.split('\n')[0];
+    }
+  });
+
+  it('forced tracepoints (the fallback): syscall tracepoints are attached, and they capture every TCP syscall variant', async () => {
+    const tracer = SocketTracer.open({ pidFilter: [], captureUnknown: true, hooks: 'tracepoint' });
+    try {
+      assert.deepEqual([tracer.hookKind, tracer.hookReason], ['tracepoint', 'forced']);
+      const syscallLinks = kernelLinks(tracer).filter((l) => l.section.startsWith('tracepoint/syscalls/sys_exit_'));
+      assert.equal(syscallLinks.length, SYSCALL_HOOKS);
+      for (const l of syscallLinks) assert.equal(l.link.type, 'perf_event', l.section);
+      assert.ok(!tracer.attachedSections().some((s) => s.startsWith('fexit/')), 'no fexit program loaded');
+      await checkTcpVariants(tracer);
+    } finally {
+      await tracer.close();
+    }
+  });
+
+  it("'auto' takes fexit where the kernel allows it, else the tracepoints, and says why", async () => {
+    const tracer = SocketTracer.open({ pidFilter: [] });
+    try {
+      if (fexitError === undefined) {
+        assert.deepEqual([tracer.hookKind, tracer.hookReason], ['fexit', 'preferred']);
+      } else {
+        assert.equal(tracer.hookKind, 'tracepoint');
+        assert.equal(tracer.hookReason, `fexit unavailable: ${fexitError}`);
+      }
+    } finally {
+      await tracer.close();
+    }
+  });
+
+  it('fexit: no syscall tracepoint is attached, and every TCP syscall variant is captured', async function () {
+    if (fexitError !== undefined) {
+      console.log(`    skipped: fexit programs cannot be used on this kernel (${fexitError})`);
+      this.skip();
+    }
+    const tracer = SocketTracer.open({ pidFilter: [], captureUnknown: true, hooks: 'fexit' });
+    try {
+      assert.equal(tracer.hookKind, 'fexit');
+      const links = kernelLinks(tracer);
+      const fexit = links.filter((l) => l.section.startsWith('fexit/'));
+      assert.equal(fexit.length, SYSCALL_HOOKS);
+      for (const l of fexit) assert.deepEqual([l.link.type, l.link.attach_type], ['tracing', 'trace_fexit'], l.section);
+      // Only proc_trace's sched tracepoints remain perf_event links: no syscalls:* tracepoint, so the syscall slow path stays off.
+      for (const l of links.filter((x) => x.link.type === 'perf_event')) assert.match(l.section, /^tracepoint\/sched\//);
+      assert.ok(!tracer.attachedSections().some((s) => /^(tracepoint|tp)\/syscalls\/|^raw_tp\/sys_(enter|exit)/.test(s)));
+      await checkTcpVariants(tracer);
+    } finally {
+      await tracer.close();
+    }
   });
 });

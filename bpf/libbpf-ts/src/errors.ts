@@ -9,7 +9,7 @@ export const ERROR_CODES = Object.freeze({
   },
   NIXIE_ERR_BPF_PERMISSION: {
     message: '%s: permission denied; BPF needs root or the capabilities CAP_BPF and CAP_PERFMON (run with sudo, or setcap cap_bpf,cap_perfmon+ep on node)',
-    doc: 'The process is not root and lacks CAP_BPF/CAP_PERFMON (or CAP_SYS_ADMIN), or the kernel refused with EPERM.',
+    doc: 'The process is not root and lacks CAP_BPF/CAP_PERFMON (or CAP_SYS_ADMIN).',
   },
   NIXIE_ERR_BPF_NO_BTF: {
     message: 'the kernel has no BTF (/sys/kernel/btf/vmlinux is missing): CO-RE programs need a kernel built with CONFIG_DEBUG_INFO_BTF=y',
@@ -28,7 +28,10 @@ export const ERROR_CODES = Object.freeze({
     message: 'the kernel verifier rejected program %s of %s: %s\n--- last lines of the verifier log ---\n%s',
     doc: 'The BPF verifier refused a program; the message ends with the last lines of its log.',
   },
-  NIXIE_ERR_BPF_LOAD: { message: 'cannot load BPF object %s: %s%s', doc: 'bpf_object__load failed for a reason other than the verifier.' },
+  NIXIE_ERR_BPF_LOAD: {
+    message: 'cannot load BPF object %s: %s%s',
+    doc: 'bpf_object__load failed for a reason other than the verifier; also EPERM for a privileged process (a program type the kernel does not allow, e.g. fentry/fexit where BPF trampolines are blocked).',
+  },
   NIXIE_ERR_BPF_ATTACH: { message: 'cannot attach BPF program %s (%s): %s', doc: 'Attaching a program to its hook failed.' },
   NIXIE_ERR_BPF_NOT_FOUND: { message: 'BPF object %s has no %s named %s (has: %s)', doc: 'A map, program or constant name that the object does not define.' },
   NIXIE_ERR_BPF_STATE: { message: '%s: %s', doc: 'A call out of order: setting a constant after load, using a closed object, etc.' },

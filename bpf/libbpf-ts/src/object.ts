@@ -1,7 +1,7 @@
 /** A BPF object file: open, set load-time constants, size maps, load, attach, close. */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { assertBtf, assertPrivileges } from './checks.js';
+import { assertBtf, assertPrivileges, hasBpfPrivileges } from './checks.js';
 import { createBpfError, type NixieBpfError } from './errors.js';
 import { installLogger, linesSince, logMark } from './log.js';
 import { BpfMap } from './map.js';
@@ -157,7 +157,14 @@ export class BpfObject {
 
   private loadError(e: number, log: string[]): NixieBpfError {
     const obj = path.basename(this.file);
-    if (e === 1) return createBpfError('NIXIE_ERR_BPF_PERMISSION', `loading ${obj}`);
+    if (e === 1) {
+      if (!hasBpfPrivileges()) return createBpfError('NIXIE_ERR_BPF_PERMISSION', `loading ${obj}`);
+      // Privileged, and still EPERM: the kernel (a lockdown, an LSM, a patched kernel) refuses this kind of program.
+      const prog = log.map((l) => /prog '([^']+)': BPF program load failed/.exec(l)?.[1]).find((p) => p !== undefined);
+      const section = prog ? this.progsByName.get(prog)?.section : undefined;
+      const what = prog ? `program ${prog}${section ? ` (${section})` : ''}` : 'a program';
+      return createBpfError('NIXIE_ERR_BPF_LOAD', obj, `the kernel refused ${what} with EPERM although this process has the BPF privileges: this kind of program is not allowed on this kernel`, '');
+    }
     const begin = log.findIndex((l) => l.includes('-- BEGIN PROG LOAD LOG --'));
     if (begin >= 0) {
       const prog = /prog '([^']+)'/.exec(log[begin]!)?.[1] ?? '?';
@@ -169,12 +176,15 @@ export class BpfObject {
     return createBpfError('NIXIE_ERR_BPF_LOAD', obj, strerror(e), tail(log, 10));
   }
 
-  /** Attaches every program whose section libbpf can attach by itself (tracepoints, raw tracepoints, ...). */
+  /**
+   * Attaches every loaded program whose section libbpf can attach by itself (tracepoints, raw tracepoints,
+   * fentry/fexit, ...); programs left out of the load (setAutoload(false)) are skipped.
+   */
   attachAll(filter: (p: BpfProgram) => boolean = () => true): BpfLink[] {
     void this.handle; // throws if closed
     const made: BpfLink[] = [];
     for (const p of this.progsByName.values()) {
-      if (!filter(p) || !p.autoAttachable) continue;
+      if (!filter(p) || !p.autoAttachable || !p.loaded) continue;
       made.push(this.track(p.attach()));
     }
     return made;

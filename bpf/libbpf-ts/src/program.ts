@@ -49,7 +49,8 @@ export interface ProgramRunStats {
   runCount: number;
 }
 
-// struct bpf_prog_info (linux/bpf.h): run_time_ns and run_cnt offsets, and the size we ask the kernel for.
+// struct bpf_prog_info (linux/bpf.h): id, run_time_ns and run_cnt offsets, and the size we ask the kernel for.
+const INFO_ID = 4;
 const INFO_RUN_TIME_NS = 192;
 const INFO_RUN_CNT = 200;
 const INFO_SIZE = 232;
@@ -100,18 +101,33 @@ export class BpfProgram {
     return this.n.bpf_program__fd(this.ptr);
   }
 
-  /** Run time and count so far (both stay 0 unless run statistics are on: enableRunStats). */
-  runStats(): ProgramRunStats {
+  /** Whether the program is in the kernel (false before load, and for a program whose autoload was turned off). */
+  get loaded(): boolean {
+    return this.fd >= 0;
+  }
+
+  private info(): Buffer {
     const fd = this.fd;
     if (fd < 0) throw createBpfError('NIXIE_ERR_BPF_STATE', `program ${this.name}`, 'is not loaded');
     const info = Buffer.alloc(INFO_SIZE);
     const len = new Uint32Array([INFO_SIZE]);
     const err = this.n.bpf_obj_get_info_by_fd(fd, info, len);
     if (err < 0) throw createBpfError('NIXIE_ERR_BPF_STATE', `program ${this.name}`, `info: ${strerror(-err)}`);
+    return info;
+  }
+
+  /** The kernel's id of the loaded program (as `bpftool prog show` and `bpftool link show` print it). */
+  get id(): number {
+    return this.info().readUInt32LE(INFO_ID);
+  }
+
+  /** Run time and count so far (both stay 0 unless run statistics are on: enableRunStats). */
+  runStats(): ProgramRunStats {
+    const info = this.info();
     return { runTimeNs: Number(info.readBigUInt64LE(INFO_RUN_TIME_NS)), runCount: Number(info.readBigUInt64LE(INFO_RUN_CNT)) };
   }
 
-  /** Whether this program goes to the kernel at load (before load). */
+  /** Whether this program goes to the kernel at load (before load; on by default). attachAll skips one left out. */
   setAutoload(on: boolean): void {
     this.n.bpf_program__set_autoload(this.ptr, on);
   }

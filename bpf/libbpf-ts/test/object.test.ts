@@ -57,6 +57,27 @@ describe('libbpf-ts on the real kernel', function () {
     }
   });
 
+  it('leaves a program out of the load (setAutoload): attachAll skips it; loaded programs have kernel ids', () => {
+    const obj = BpfObject.open(OBJ);
+    try {
+      obj.map('events').setMaxEntries(1 << 16);
+      const fork = obj.programs().find((p) => p.section === 'tp_btf/sched_process_fork')!;
+      fork.setAutoload(false);
+      obj.load();
+      assert.equal(fork.loaded, false);
+      assert.throws(() => fork.id, (e) => isNixieBpfError(e, 'NIXIE_ERR_BPF_STATE'));
+      const links = obj.attachAll();
+      assert.equal(links.length, 2, 'the two sched tracepoints, not the program left out');
+      const ids = obj.programs().filter((p) => p.loaded).map((p) => p.id);
+      assert.equal(new Set(ids).size, 2);
+      const r = spawnSync('bpftool', ['prog', 'show', '-j'], { encoding: 'utf8', maxBuffer: 16 << 20 });
+      const kernelIds = new Set((JSON.parse(r.stdout) as { id: number }[]).map((p) => p.id));
+      for (const id of ids) assert.ok(kernelIds.has(id), `bpftool lists program ${id}`);
+    } finally {
+      obj.close();
+    }
+  });
+
   it('counts a program\'s runs and run time while run statistics are on', () => {
     const obj = BpfObject.open(OBJ);
     try {
