@@ -22,6 +22,7 @@ if (existsSync(path.join(root, 'bpf', 'Makefile'))) {
     run('node', ['bpf/scripts/build.mjs']);
   }
 }
+run('node', ['scripts/build-wasm.mjs']);
 run(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.json']);
 
 // npm links the `nixie` bin at install time, before this build writes it: make it executable.

@@ -15,7 +15,8 @@ const plugin: NixiePlugin = {
 
 export default plugin;
 export { httpDecoder, findHttpBoundary } from './decoder.js';
-export { parseMessage } from './parse.js';
+export { parseMessage, parseMessageJs } from './parse.js';
+export { wasmParser, wasmUnavailable } from './wasm.js';
 export { stitchHttp, stitchHttpInto, toRecord } from './stitch.js';
 export { headersJson, TRUNCATED_KEY } from './headers.js';
 export { HttpMessage } from './types.js';

@@ -2,7 +2,8 @@
  * Request methods the decoder accepts. Matching the method against a known list (as Pixie does) keeps
  * resync from locking onto random upper-case text, and returns interned strings: no allocation per request.
  */
-const METHODS: readonly string[] = [
+/** In this order in wasm/http1.c too: its method numbers index this list. */
+export const METHODS: readonly string[] = [
   'GET', 'PUT', 'POST', 'HEAD', 'PATCH', 'TRACE', 'DELETE', 'OPTIONS', 'CONNECT',
   // WebDAV, seen in the wild on plain HTTP
   'COPY', 'LOCK', 'MOVE', 'MKCOL', 'UNLOCK', 'SEARCH', 'PROPFIND', 'PROPPATCH',

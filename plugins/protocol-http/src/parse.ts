@@ -6,6 +6,7 @@ import { gatherChunked, inflateBody, scanChunked } from './body.js';
 import { addHeader, headersJson, newHeaderMap } from './headers.js';
 import { copyLatin1, MAX_SPANS, spans, spansJsonBound, spansJsonInto } from './header-spans.js';
 import { couldBeMethodPrefix, methodAt, MAX_METHOD_LENGTH } from './methods.js';
+import { parseWasm } from './wasm.js';
 import { HttpMessage, MAX_HEADER_BYTES, MAX_PENDING_METHODS, reserve, type Arena, type HttpState } from './types.js';
 
 const NEEDS_MORE: ParseResult<HttpMessage> = Object.freeze({ kind: 'needs-more-data' });
@@ -32,14 +33,30 @@ function success(frame: HttpMessage, consumed: number): ParseResult<HttpMessage>
   return SUCCESS;
 }
 
-/** Parses the HTTP/1 message at the head of `buf`. Never throws: bad bytes give `invalid`. */
+/**
+ * Parses the HTTP/1 message at the head of `buf`. Never throws: bad bytes give `invalid`. The WebAssembly parser
+ * (wasm.ts) takes the message when it can; the JS parser below takes the rest and gives the same results.
+ */
 export function parseMessage(type: MessageType, buf: Uint8Array, state: HttpState): ParseResult<HttpMessage> {
+  return parse(type, buf, state, true);
+}
+
+/** parseMessage with the JS parser only (tests compare the two; NIXIE_HTTP_WASM=0 makes every parse take it). */
+export function parseMessageJs(type: MessageType, buf: Uint8Array, state: HttpState): ParseResult<HttpMessage> {
+  return parse(type, buf, state, false);
+}
+
+function parse(type: MessageType, buf: Uint8Array, state: HttpState, wasm: boolean): ParseResult<HttpMessage> {
   if (state.upgraded) return EOS;
   // Bytes after an Upgrade request belong to the new protocol if the server agrees: wait for its answer.
   if (type === MessageType.REQUEST && state.upgradePending) return NEEDS_MORE;
   const len = buf.length;
   if (len === 0) return NEEDS_MORE;
   const b = asBuffer(buf);
+  if (wasm) {
+    const r = parseWasm(type, b, state);
+    if (r !== undefined) return r;
+  }
   if (!plausibleStart(type, b, len)) return INVALID;
   const hdrEnd = b.indexOf(HEADER_END);
   if (hdrEnd < 0) {

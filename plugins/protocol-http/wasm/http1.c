@@ -1,0 +1,610 @@
+/*
+ * HTTP/1 message parser for the agent's hot path, compiled to WebAssembly (wasm32, no libc).
+ *
+ * It does what src/parse.ts does for the common message, in one call and about a third of the time of the JS
+ * byte loops: the first line, the header fields (framing and content fields noted, the fields written as a
+ * JSON object), the body framing (Content-Length, chunked, to the end) and the text an HttpMessage holds:
+ * path or reason (latin1 as UTF-8), headers JSON, body cut at the limit. Whatever it does not handle the same
+ * way, bit for bit, it hands back as FALLBACK and the JS parser takes the whole message: repeated header names,
+ * more than MAX_FIELDS fields, headers JSON over the limit, compressed text bodies, a message longer than the
+ * bytes copied in. test/wasm.test.ts checks the two agree on every outcome.
+ *
+ * Memory: one fixed layout, no allocator. JS copies the head of a stream to `in_buf`, calls parse_message,
+ * reads the result from `res` and copies the text from `out_buf`.
+ */
+typedef unsigned char u8;
+typedef unsigned int u32;
+typedef int i32;
+
+#define IN_CAP (256 * 1024)
+#define OUT_CAP (2 * 1024 * 1024)
+#define MAX_FIELDS 96
+#define MAX_HEADER_BYTES (64 * 1024)
+#define MAX_CHUNK_LINE 1024
+#define MAX_HEX_DIGITS 8
+
+/* R_WIDER: the answer lies beyond the bytes copied in; copy more of the stream and call again. */
+enum { R_SUCCESS = 0, R_NEEDS_MORE = 1, R_INVALID = 2, R_IGNORED = 3, R_FALLBACK = 4, R_WIDER = 5 };
+/* What the request a response answers was, as far as framing cares. */
+enum { M_OTHER = 0, M_HEAD = 1, M_CONNECT = 2 };
+
+/* Result slots (i32), read by JS through an Int32Array. */
+enum {
+	S_KIND, S_CONSUMED, S_METHOD, S_STATUS, S_MINOR, S_JSON, S_BODY_SIZE, S_TEXT_END, S_HEADERS_END, S_OUT_END,
+	S_UPGRADE, S_COUNT
+};
+
+static u8 in_buf[IN_CAP];
+static u8 out_buf[OUT_CAP];
+static i32 res[16];
+
+__attribute__((export_name("in_ptr"))) u8 *in_ptr(void) { return in_buf; }
+__attribute__((export_name("out_ptr"))) u8 *out_ptr(void) { return out_buf; }
+__attribute__((export_name("res_ptr"))) i32 *res_ptr(void) { return res; }
+__attribute__((export_name("in_cap"))) i32 in_cap(void) { return IN_CAP; }
+
+/* The methods of methods.ts, in its order: index + 1 is what S_METHOD holds (JS maps it back to the string). */
+static const char *const METHODS[] = {
+	"GET", "PUT", "POST", "HEAD", "PATCH", "TRACE", "DELETE", "OPTIONS", "CONNECT",
+	"COPY", "LOCK", "MOVE", "MKCOL", "UNLOCK", "SEARCH", "PROPFIND", "PROPPATCH",
+};
+#define N_METHODS ((i32)(sizeof(METHODS) / sizeof(METHODS[0])))
+#define MAX_METHOD_LENGTH 9
+#define METHOD_CONNECT 9
+
+static i32 slen(const char *s)
+{
+	i32 n = 0;
+	while (s[n])
+		n++;
+	return n;
+}
+
+/* Index + 1 of the method spelled by b[0..len), or 0. */
+static i32 method_at(const u8 *b, i32 len)
+{
+	for (i32 m = 0; m < N_METHODS; m++) {
+		const char *s = METHODS[m];
+		if (slen(s) != len)
+			continue;
+		i32 i = 0;
+		while (i < len && b[i] == (u8)s[i])
+			i++;
+		if (i == len)
+			return m + 1;
+	}
+	return 0;
+}
+
+/* couldBeMethodPrefix of methods.ts. */
+static i32 could_be_method_prefix(const u8 *b, i32 end)
+{
+	i32 n = end < MAX_METHOD_LENGTH + 1 ? end : MAX_METHOD_LENGTH + 1;
+	for (i32 m = 0; m < N_METHODS; m++) {
+		const char *s = METHODS[m];
+		i32 ml = slen(s);
+		i32 ok = 1;
+		for (i32 i = 0; i < n; i++) {
+			u8 c = b[i];
+			if (i == ml) {
+				if (c == ' ')
+					return 1;
+				ok = 0;
+				break;
+			}
+			if (c != (u8)s[i]) {
+				ok = 0;
+				break;
+			}
+		}
+		if (ok)
+			return 1;
+	}
+	return 0;
+}
+
+static const u8 HTTP1[7] = { 'H', 'T', 'T', 'P', '/', '1', '.' };
+
+/* Minor version of "HTTP/1.x" at b[0..], or -1 (b has at least 8 bytes before its limit: checked by callers). */
+static i32 version(const u8 *b)
+{
+	for (i32 i = 0; i < 7; i++)
+		if (b[i] != HTTP1[i])
+			return -1;
+	i32 m = (i32)b[7] - '0';
+	return m == 0 || m == 1 ? m : -1;
+}
+
+/* 1 token byte (may be in a field name), 2 CR, 4 needs a JSON escape, 0 other; as CLASS in parse.ts. */
+static u8 CLASS[256];
+static i32 class_ready;
+
+static i32 is_token(u32 c)
+{
+	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
+		return 1;
+	return c == '-' || c == '_' || c == '.' || c == '!' || c == '#' || c == '$' || c == '%' || c == '&' ||
+	       c == '\'' || c == '*' || c == '+' || c == '^' || c == '`' || c == '|' || c == '~';
+}
+
+static void init_class(void)
+{
+	for (u32 c = 0; c < 256; c++) {
+		if (is_token(c))
+			CLASS[c] = 1;
+		else if (c == '\r')
+			CLASS[c] = 2;
+		else if (c == '"' || c == '\\' || c < 0x20)
+			CLASS[c] = 4;
+		else
+			CLASS[c] = 0;
+	}
+	class_ready = 1;
+}
+
+static u8 lower(u8 c) { return c >= 'A' && c <= 'Z' ? c | 0x20 : c; }
+
+static i32 eq_lower(const u8 *b, i32 a, i32 e, const char *s)
+{
+	i32 n = slen(s);
+	if (e - a != n)
+		return 0;
+	for (i32 i = 0; i < n; i++)
+		if (lower(b[a + i]) != (u8)s[i])
+			return 0;
+	return 1;
+}
+
+static i32 contains_lower(const u8 *b, i32 a, i32 e, const char *s)
+{
+	i32 n = slen(s);
+	for (i32 i = a; i + n <= e; i++) {
+		i32 j = 0;
+		while (j < n && lower(b[i + j]) == (u8)s[j])
+			j++;
+		if (j == n)
+			return 1;
+	}
+	return 0;
+}
+
+/* parseDecimal of bytes.ts: value < 2^53 or -1. */
+static double parse_decimal(const u8 *b, i32 a, i32 e)
+{
+	while (a < e && (b[a] == ' ' || b[a] == '\t'))
+		a++;
+	while (e > a && (b[e - 1] == ' ' || b[e - 1] == '\t'))
+		e--;
+	if (a == e || e - a > 15)
+		return -1;
+	double n = 0;
+	for (i32 i = a; i < e; i++) {
+		i32 d = (i32)b[i] - '0';
+		if (d < 0 || d > 9)
+			return -1;
+		n = n * 10 + d;
+	}
+	return n;
+}
+
+static i32 hex_value(u32 c)
+{
+	if (c >= '0' && c <= '9')
+		return (i32)c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return (i32)c - 'a' + 10;
+	return -1;
+}
+
+/* What the header fields say; reset per message. */
+static struct {
+	double content_length;
+	i32 chunked, json, text, encoded, upgrade, connection_upgrade;
+} f;
+
+static i32 ns_[MAX_FIELDS], ne_[MAX_FIELDS], vs_[MAX_FIELDS], ve_[MAX_FIELDS];
+
+static i32 note_field(const u8 *b, i32 ns, i32 ne, i32 vs, i32 ve)
+{
+	switch (ne - ns) {
+	case 14:
+		if (eq_lower(b, ns, ne, "content-length")) {
+			double n = parse_decimal(b, vs, ve);
+			if (n < 0 || (f.content_length >= 0 && f.content_length != n))
+				return 0;
+			f.content_length = n;
+		}
+		return 1;
+	case 17:
+		if (eq_lower(b, ns, ne, "transfer-encoding"))
+			f.chunked = contains_lower(b, vs, ve, "chunked");
+		return 1;
+	case 12:
+		if (eq_lower(b, ns, ne, "content-type")) {
+			f.json = contains_lower(b, vs, ve, "json");
+			f.text = f.json || contains_lower(b, vs, ve, "text/") || contains_lower(b, vs, ve, "xml") ||
+				 contains_lower(b, vs, ve, "javascript") || contains_lower(b, vs, ve, "x-www-form-urlencoded");
+		}
+		return 1;
+	case 16:
+		if (eq_lower(b, ns, ne, "content-encoding"))
+			f.encoded = contains_lower(b, vs, ve, "gzip") || contains_lower(b, vs, ve, "deflate");
+		return 1;
+	case 7:
+		if (eq_lower(b, ns, ne, "upgrade"))
+			f.upgrade = 1;
+		return 1;
+	case 10:
+		if (eq_lower(b, ns, ne, "connection"))
+			f.connection_upgrade = contains_lower(b, vs, ve, "upgrade");
+		return 1;
+	default:
+		return 1;
+	}
+}
+
+/* Header lines in b[from..end): fields noted, spans kept. -1 malformed, else the number of fields. */
+static i32 read_fields(const u8 *b, i32 from, i32 end, i32 *escapes)
+{
+	i32 n = 0, p = from, esc = 0;
+	while (p < end) {
+		i32 colon = p;
+		while (colon < end && CLASS[b[colon]] == 1)
+			colon++;
+		if (colon == p || colon >= end || b[colon] != ':')
+			return -1;
+		i32 le = colon + 1;
+		while (le < end) {
+			u8 k = CLASS[b[le]];
+			if (k == 2)
+				break;
+			esc |= k;
+			le++;
+		}
+		if (le >= end || b[le + 1] != '\n')
+			return -1;
+		i32 vs = colon + 1, ve = le;
+		while (vs < ve && (b[vs] == ' ' || b[vs] == '\t'))
+			vs++;
+		while (ve > vs && (b[ve - 1] == ' ' || b[ve - 1] == '\t'))
+			ve--;
+		if (!note_field(b, p, colon, vs, ve))
+			return -1;
+		if (n < MAX_FIELDS) {
+			ns_[n] = p;
+			ne_[n] = colon;
+			vs_[n] = vs;
+			ve_[n] = ve;
+		}
+		n++;
+		p = le + 2;
+	}
+	*escapes = esc != 0;
+	return n;
+}
+
+static i32 high;
+
+static u8 *latin1_into(const u8 *b, i32 a, i32 e, u8 *o)
+{
+	for (i32 i = a; i < e; i++) {
+		u8 c = b[i];
+		if (c < 0x80) {
+			*o++ = c;
+		} else {
+			*o++ = 0xc0 | (c >> 6);
+			*o++ = 0x80 | (c & 0x3f);
+			high++;
+		}
+	}
+	return o;
+}
+
+static const char HEX[] = "0123456789abcdef";
+
+static u8 *escape_into(const u8 *b, i32 a, i32 e, u8 *o)
+{
+	for (i32 i = a; i < e; i++) {
+		u8 c = b[i];
+		if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = c;
+		} else if (c < 0x20) {
+			*o++ = '\\';
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = HEX[c >> 4];
+			*o++ = HEX[c & 15];
+		} else if (c >= 0x80) {
+			*o++ = 0xc0 | (c >> 6);
+			*o++ = 0x80 | (c & 0x3f);
+			high++;
+		} else {
+			*o++ = c;
+		}
+	}
+	return o;
+}
+
+static i32 same_name(const u8 *b, i32 i, i32 j)
+{
+	i32 len = ne_[i] - ns_[i];
+	if (ne_[j] - ns_[j] != len)
+		return 0;
+	for (i32 k = 0; k < len; k++)
+		if (b[ns_[i] + k] != b[ns_[j] + k])
+			return 0;
+	return 1;
+}
+
+/* spansJsonInto of header-spans.ts; 0 when the JS slow path must decide. */
+static u8 *json_into(const u8 *b, i32 n, i32 esc, i32 limit, u8 *o)
+{
+	if (n > MAX_FIELDS)
+		return 0;
+	for (i32 i = 1; i < n; i++)
+		for (i32 j = 0; j < i; j++)
+			if (same_name(b, i, j))
+				return 0;
+	u8 *from = o;
+	high = 0;
+	*o++ = '{';
+	for (i32 i = 0; i < n; i++) {
+		if (i > 0)
+			*o++ = ',';
+		*o++ = '"';
+		o = latin1_into(b, ns_[i], ne_[i], o);
+		*o++ = '"';
+		*o++ = ':';
+		*o++ = '"';
+		o = esc ? escape_into(b, vs_[i], ve_[i], o) : latin1_into(b, vs_[i], ve_[i], o);
+		*o++ = '"';
+	}
+	*o++ = '}';
+	return (o - from) - high > limit ? 0 : o;
+}
+
+/* scanChunked of body.ts over b[from..end): sets *size; returns the end, -1 more data, -2 invalid. */
+static i32 scan_chunked(const u8 *b, i32 from, i32 end, double *size)
+{
+	i32 p = from;
+	double total = 0;
+	for (;;) {
+		double n = 0;
+		i32 digits = 0;
+		while (p < end) {
+			i32 v = hex_value(b[p]);
+			if (v < 0)
+				break;
+			if (++digits > MAX_HEX_DIGITS)
+				return -2;
+			n = n * 16 + v;
+			p++;
+		}
+		if (p >= end)
+			return -1;
+		if (digits == 0)
+			return -2;
+		i32 line_start = p;
+		while (p < end && b[p] != '\n') {
+			if (p - line_start > MAX_CHUNK_LINE)
+				return -2;
+			p++;
+		}
+		if (p >= end)
+			return -1;
+		if (b[p - 1] != '\r')
+			return -2;
+		p++;
+		if (n == 0) {
+			for (;;) {
+				i32 ls = p;
+				while (p < end && b[p] != '\n') {
+					if (p - ls > 16 * 1024)
+						return -2;
+					p++;
+				}
+				if (p >= end)
+					return -1;
+				if (b[p - 1] != '\r' || p - 1 < ls)
+					return -2;
+				p++;
+				if (p - ls == 2) {
+					*size = total;
+					return p;
+				}
+			}
+		}
+		if ((double)p + n + 2 > end)
+			return -1;
+		i32 c = (i32)n;
+		if (b[p + c] != '\r' || b[p + c + 1] != '\n')
+			return -2;
+		total += n;
+		p += c + 2;
+	}
+}
+
+/* gatherChunked of body.ts: the de-chunked body of a well-formed section, up to limit bytes, to o. */
+static u8 *gather_chunked(const u8 *b, i32 p, i32 limit, u8 *o)
+{
+	i32 have = 0;
+	while (have < limit) {
+		i32 n = 0;
+		while (hex_value(b[p]) >= 0)
+			n = n * 16 + hex_value(b[p++]);
+		while (b[p] != '\n')
+			p++;
+		p++;
+		if (n == 0)
+			break;
+		i32 take = n < limit - have ? n : limit - have;
+		__builtin_memcpy(o, b + p, (unsigned long)take);
+		o += take;
+		have += take;
+		p += n + 2;
+	}
+	return o;
+}
+
+static i32 done(i32 kind)
+{
+	res[S_KIND] = kind;
+	return kind;
+}
+
+/*
+ * Parses the message at in_buf[0..avail), of which the stream holds len bytes in all (avail <= len: the rest
+ * was not copied). type 0 request, 1 response; answered: M_* of the oldest unanswered request (responses).
+ */
+__attribute__((export_name("parse_message"))) i32 parse_message(i32 type, i32 avail, i32 len, i32 answered,
+								  i32 headers_limit, i32 body_limit)
+{
+	if (!class_ready)
+		init_class();
+	const u8 *b = in_buf;
+	if (avail <= 0 || avail > len || avail > IN_CAP)
+		return done(R_FALLBACK);
+	/* plausibleStart */
+	if (type == 0) {
+		if (!could_be_method_prefix(b, avail))
+			return done(R_INVALID);
+	} else {
+		i32 n = avail < 7 ? avail : 7;
+		for (i32 i = 0; i < n; i++)
+			if (b[i] != HTTP1[i])
+				return done(R_INVALID);
+	}
+	i32 hdr_end = -1;
+	for (i32 i = 0; i + 3 < avail; i++) {
+		if (b[i] == '\r' && b[i + 1] == '\n' && b[i + 2] == '\r' && b[i + 3] == '\n') {
+			hdr_end = i;
+			break;
+		}
+	}
+	/* A partial head (the JS parser checks its first line), or one longer than what was copied. */
+	if (hdr_end < 0)
+		return done(avail < len ? R_WIDER : R_FALLBACK);
+	/* startLine, within [0, hdr_end + 2) */
+	i32 limit = hdr_end + 2, lf = 0;
+	while (lf < limit && b[lf] != '\n')
+		lf++;
+	if (lf < 1 || lf >= limit || b[lf - 1] != '\r')
+		return done(R_INVALID);
+	i32 end = lf - 1, next = lf + 1;
+	i32 method = 0, ts, te, minor, status = 0;
+	if (type == 0) {
+		i32 sp = 0;
+		while (sp < end && sp <= MAX_METHOD_LENGTH && b[sp] != ' ')
+			sp++;
+		method = method_at(b, sp);
+		if (method == 0 || b[sp] != ' ')
+			return done(R_INVALID);
+		i32 ps = sp + 1, pe = ps;
+		while (pe < end && b[pe] != ' ') {
+			if (b[pe] < 0x21 || b[pe] == 0x7f)
+				return done(R_INVALID);
+			pe++;
+		}
+		if (pe == ps || pe + 9 != end)
+			return done(R_INVALID);
+		minor = version(b + pe + 1);
+		if (minor < 0)
+			return done(R_INVALID);
+		ts = ps;
+		te = pe;
+	} else {
+		if (end < 12)
+			return done(R_INVALID);
+		minor = version(b);
+		if (minor < 0 || b[8] != ' ')
+			return done(R_INVALID);
+		for (i32 i = 9; i < 12; i++) {
+			i32 d = (i32)b[i] - '0';
+			if (d < 0 || d > 9)
+				return done(R_INVALID);
+			status = status * 10 + d;
+		}
+		if (status < 100)
+			return done(R_INVALID);
+		if (end > 12 && b[12] != ' ')
+			return done(R_INVALID);
+		ts = 13 < end ? 13 : end;
+		te = end;
+	}
+	f.content_length = -1;
+	f.chunked = f.json = f.text = f.encoded = f.upgrade = f.connection_upgrade = 0;
+	i32 escapes = 0;
+	i32 nfields = read_fields(b, next, hdr_end + 2, &escapes);
+	if (nfields < 0)
+		return done(R_INVALID);
+	i32 start = hdr_end + 4;
+
+	/* Body framing (frameBody, and the bodiless responses of finishResponse). */
+	double body_size = 0;
+	i32 body_end = start;
+	i32 to_end = 0;
+	if (type == 1) {
+		if (status < 200 && status != 101) {
+			res[S_CONSUMED] = start;
+			return done(R_IGNORED);
+		}
+		if (status == 101 || status == 204 || status == 304 || answered == M_HEAD ||
+		    (answered == M_CONNECT && status < 300))
+			goto framed;
+		to_end = 1;
+	}
+	if (f.chunked) {
+		i32 e = scan_chunked(b, start, avail, &body_size);
+		if (e == -1)
+			return done(avail < len ? R_WIDER : R_NEEDS_MORE);
+		if (e < 0)
+			return done(R_INVALID);
+		body_end = e;
+	} else if (f.content_length >= 0) {
+		if ((double)start + f.content_length > len)
+			return done(R_NEEDS_MORE);
+		body_size = f.content_length;
+		body_end = start + (i32)f.content_length;
+	} else if (to_end) {
+		body_end = len;
+		body_size = len - start;
+	}
+framed:;
+	/* Compressed text is inflated by the JS parser (zlib). */
+	if (body_size > 0 && body_limit > 0 && f.encoded && f.text)
+		return done(R_FALLBACK);
+	i32 body_take = body_size < body_limit ? (i32)body_size : body_limit;
+	if (!f.chunked && body_take > 0 && start + body_take > avail)
+		return done(R_WIDER);
+	/* Worst case of what is written: text doubled, JSON bound (as spansJsonBound), the body. */
+	if (2 * (te - ts) + 6 * (hdr_end + 2 - next) + 6 * nfields + 2 + body_take > OUT_CAP)
+		return done(R_FALLBACK);
+
+	u8 *o = out_buf;
+	o = latin1_into(b, ts, te, o);
+	res[S_TEXT_END] = (i32)(o - out_buf);
+	o = json_into(b, nfields, escapes, headers_limit, o);
+	if (!o)
+		return done(R_FALLBACK);
+	res[S_HEADERS_END] = (i32)(o - out_buf);
+	if (body_size > 0 && body_limit > 0) {
+		if (f.chunked) {
+			o = gather_chunked(b, start, body_limit, o);
+		} else {
+			__builtin_memcpy(o, b + start, (unsigned long)body_take);
+			o += body_take;
+		}
+	}
+	res[S_OUT_END] = (i32)(o - out_buf);
+	res[S_CONSUMED] = body_end;
+	res[S_METHOD] = method;
+	res[S_STATUS] = status;
+	res[S_MINOR] = minor;
+	res[S_JSON] = f.json;
+	res[S_BODY_SIZE] = (i32)body_size;
+	res[S_UPGRADE] = type == 0 && (method == METHOD_CONNECT || (f.upgrade && f.connection_upgrade));
+	return done(R_SUCCESS);
+}
