@@ -71,6 +71,8 @@ class AgentImpl implements Agent {
   private readonly connStats = new ConnStats();
   private readonly policy: RolePolicy;
   private tracer: SocketTracer | undefined;
+  /** The tracer's hook kind, kept after stop() for the last health report. */
+  private bpfHooks: AgentStats['bpfHooks'] = 'none';
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly pids: Set<number> | undefined;
   private running = false;
@@ -119,8 +121,16 @@ class AgentImpl implements Agent {
         excludePid: pids?.includes(process.pid) ? 0 : process.pid,
         // The kernel skips the bytes of the sides the role policy would drop.
         rolePolicy: this.config.agent.role_policy,
+        hooks: this.config.agent.bpf_hooks,
         ...this.opts.tracer,
       });
+      const t = this.tracer;
+      this.bpfHooks = t.hookKind;
+      this.log.info(
+        t.hookKind === 'fexit'
+          ? `socket syscalls hooked with fexit programs (BPF trampolines)${t.hookReason === 'forced' ? ' (agent.bpf_hooks)' : ''}`
+          : `socket syscalls hooked with syscall tracepoints (${t.hookReason === 'forced' ? 'agent.bpf_hooks' : t.hookReason}): every syscall on this host takes the slower traced path`,
+      );
       this.tracer.start((batch) => this.onBatch(batch));
     }
     this.running = true;
@@ -217,6 +227,7 @@ class AgentImpl implements Agent {
         liveTrackers: this.pipeline.conns.size,
         recordsOut: this.writer.recordsOut,
         bufferedBytes: this.pipeline.bufferedBytes(),
+        bpfHooks: this.bpfHooks,
       },
       this.host,
     );

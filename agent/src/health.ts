@@ -17,13 +17,15 @@ export interface AgentStats {
   connectionsOff: number;
   stitchErrors: number;
   bufferedBytes: number;
+  /** How the socket syscalls are hooked: fexit, tracepoint, or none (no BPF). */
+  bpfHooks: 'fexit' | 'tracepoint' | 'none';
 }
 
 /** Gathers the figures of AgentStats from the pipeline, tracer and host. */
 export function collectStats(
   agentId: string,
   c: PipelineCounters,
-  extra: { dropped: number; liveTrackers: number; recordsOut: number; bufferedBytes: number },
+  extra: { dropped: number; liveTrackers: number; recordsOut: number; bufferedBytes: number; bpfHooks: AgentStats['bpfHooks'] },
   host: PluginHost,
 ): AgentStats {
   const mem = process.memoryUsage();
@@ -49,6 +51,7 @@ export function collectStats(
     connectionsOff: c.connectionsOff,
     stitchErrors: c.stitchErrors,
     bufferedBytes: extra.bufferedBytes,
+    bpfHooks: extra.bpfHooks,
   };
 }
 
@@ -75,6 +78,7 @@ export function logStats(log: Logger, s: AgentStats): void {
   log.info(
     `agent ${s.agentId}: events ${s.eventsIn} (dropped ${s.eventsDropped}), records ${s.recordsOut}, ` +
       `decode errors ${s.decodeErrors}, connections off ${s.connectionsOff}, plugin errors ${s.pluginErrors}, ` +
-      `trackers ${s.liveTrackers}, buffered ${mb(s.bufferedBytes)} MiB, heap ${mb(s.heapUsedBytes)} MiB, rss ${mb(s.rssBytes)} MiB`,
+      `trackers ${s.liveTrackers}, buffered ${mb(s.bufferedBytes)} MiB, heap ${mb(s.heapUsedBytes)} MiB, rss ${mb(s.rssBytes)} MiB, ` +
+      `hooks ${s.bpfHooks}`,
   );
 }

@@ -32,6 +32,12 @@ export const CONFIG_SCHEMA = {
           default: 'auto',
           description: "auto: server side, and client side when the peer is not on this host (Pixie's rule)",
         },
+        bpf_hooks: {
+          enum: ['auto', 'fexit', 'tracepoint'],
+          default: 'auto',
+          description:
+            'How the socket syscalls are hooked: auto: fexit (BPF trampolines: only the hooked syscalls pay), syscall tracepoints where fexit cannot load (they slow every syscall on the host)',
+        },
         pid_filter: { type: 'array', items: { type: 'integer', minimum: 1 }, default: [], description: 'Trace only these pids (tests)' },
         protocols: {
           type: 'object',

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { canTraceBpf, startTestAgent, type TestAgent } from '../src/index.js';
+
+/** One GET to a server of this process, on a fresh connection; resolves with the server's port. */
+async function oneRequest(path: string): Promise<number> {
+  const server = http.createServer((_req, res) => res.end('ok'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    http.get({ host: '127.0.0.1', port, path, agent: false }, (res) => res.resume().on('end', resolve)).on('error', reject);
+  });
+  server.closeAllConnections();
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+describe('e2e: agent.bpf_hooks', function () {
+  this.timeout(60_000);
+  const why = canTraceBpf();
+  let t: TestAgent | undefined;
+
+  before(function () {
+    if (why) {
+      console.log(`    skipped: ${why}`);
+      this.skip();
+    }
+  });
+  afterEach(async () => {
+    await t?.stop();
+    t = undefined;
+  });
+
+  it("'tracepoint' (the fallback, forced) records HTTP through the syscall tracepoints and reports it", async () => {
+    t = await startTestAgent({ plugins: ['@nixie/protocol-http'], config: { agent: { bpf_hooks: 'tracepoint' } } });
+    assert.equal(t.agent.stats().bpfHooks, 'tracepoint');
+    const port = await oneRequest('/hooks-tracepoint');
+    const rows = await t.waitForRows('http_events', (r) => r.local_port === port && r.req_path === '/hooks-tracepoint');
+    assert.equal(rows[0]!.resp_body, 'ok');
+  });
+
+  it("'auto' (default) reports the hook kind in use and records HTTP", async () => {
+    t = await startTestAgent({ plugins: ['@nixie/protocol-http'] });
+    assert.ok(['fexit', 'tracepoint'].includes(t.agent.stats().bpfHooks), t.agent.stats().bpfHooks);
+    const port = await oneRequest('/hooks-auto');
+    await t.waitForRows('http_events', (r) => r.local_port === port && r.req_path === '/hooks-auto');
+  });
+});
