@@ -12,7 +12,8 @@
  * Every run requests its own path, so rows are counted exactly against what the server says it answered.
  *
  * Last line: one JSON object with agent_cpu_us_per_request, p99_latency_ratio, rows_captured_ratio and
- * throughput_ratio (issue #7's targets), and the figures behind them.
+ * throughput_ratio (issue #7's targets), and the figures behind them; `hooks` is the socket hook kind used
+ * (`--hooks=tracepoint|fexit` forces one, for A/B runs).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -37,6 +38,9 @@ const MODES = (flag('modes')?.split(',') ?? ['untraced', 'kernel', 'traced']) as
 const PROFILE_DIR = flag('profile');
 /** `--poll-ms=N`: the tracer's drain interval (default: the tracer's). */
 const POLL_MS = flag('poll-ms') === undefined ? undefined : Number(flag('poll-ms'));
+/** `--hooks=tracepoint|fexit`: force socket_trace's hook kind (default auto: fexit where the kernel allows it) for A/B runs. */
+const HOOKS = (flag('hooks') ?? 'auto') as 'auto' | 'fexit' | 'tracepoint';
+if (!['auto', 'fexit', 'tracepoint'].includes(HOOKS)) throw new Error(`--hooks=${HOOKS}: auto, fexit or tracepoint`);
 const RATE = 5000;
 const FIXED_CONNS = 20;
 const SAT_CONNS = 32;
@@ -114,6 +118,7 @@ async function main(): Promise<void> {
     ),
     // One agent per run: room for a saturation run's rows without eviction.
     store: { budget_bytes: 1024 * 1024 * 1024, tables: { http_events: 0.9 } },
+    agent: { bpf_hooks: HOOKS },
   });
   const tracerOptions = {
     ringBufferBytes: config.agent.ring_buffer_bytes,
@@ -121,7 +126,10 @@ async function main(): Promise<void> {
     pidFilter: [server.child.pid!],
     excludePid: process.pid,
     pollIntervalMs: POLL_MS,
+    hooks: HOOKS,
   };
+  /** The hook kind the runs used (auto: whichever loaded), from the first traced or kernel run. */
+  let hooksUsed: string | undefined;
 
   const measure = async (mode: Mode, load: Load, r: number, secs = seconds): Promise<RunResult> => {
     const reqPath = `/${load}/${mode}/${r}`;
@@ -133,8 +141,11 @@ async function main(): Promise<void> {
     if (mode === 'traced') {
       agent = await createAgent({ config, pidFilter: [server.child.pid!], log: createLogger('warn', 'agent'), tracer: { pollIntervalMs: POLL_MS } });
       await agent.start();
+      hooksUsed ??= agent.stats().bpfHooks;
     } else if (mode === 'kernel') {
       tracer = SocketTracer.open(tracerOptions);
+      if (!hooksUsed) console.log(`hooks: ${tracer.hookKind} (${tracer.hookReason})`);
+      hooksUsed ??= tracer.hookKind;
       tracer.start(() => {});
       if (load === 'fixed') stats = enableRunStats();
     }
@@ -201,7 +212,7 @@ async function main(): Promise<void> {
     server.child.kill();
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(JSON.stringify(summarize(results)));
+  console.log(JSON.stringify({ hooks: hooksUsed, ...summarize(results) }));
 }
 
 function summarize(results: RunResult[]): Record<string, unknown> {
