@@ -304,7 +304,8 @@ export class Pipeline {
         t.frames += respS.parse(d, MessageType.RESPONSE, t.state, t.responses);
       }
       if (t.responses.length > 0 && (t.requests.length > 0 || d.unsolicited === true)) {
-        this.counters.stitchErrors += this.o.writer.stitch(protocolName(t.protocol), d, t);
+        // d.protocol is the name the decoder was found by (protocolName(t.protocol)), without a lookup per call.
+        this.counters.stitchErrors += this.o.writer.stitch(d.protocol, d, t);
       }
     } catch (e) {
       this.fault(d, 'decode', e);

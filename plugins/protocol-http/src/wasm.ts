@@ -33,7 +33,7 @@ const M_HEAD = 1;
 const M_CONNECT = 2;
 
 /** Bytes of a stream copied in first: most messages are smaller; a larger one is copied again, wider. */
-const FIRST_WINDOW = 2048;
+const FIRST_WINDOW = 1024;
 
 /** The part of the WebAssembly global used here (the TS libs in use do not declare it). */
 declare const WebAssembly: {
