@@ -57,6 +57,26 @@ const volatile __u8 server_capture = CAPTURE_ALL;
 #error "socket_trace: no syscall wrapper symbol known for this arch (set SYSCALL_FN)"
 #endif
 
+#ifdef NIXIE_FEXIT_ON_SYS_EXIT
+/*
+ * Test build (build/socket_trace_sys_exit.bpf.o, x86_64): the fexit programs attach to the sys_exit raw
+ * tracepoint instead, whose BTF context is the same (regs, ret), and keep to their own syscall by its
+ * number. The fexit variant's code then runs, and is tested, on kernels that refuse trampolines.
+ */
+#define FEXIT_SEC(name) SEC("tp_btf/sys_exit")
+#define FEXIT_ONLY(name)                    \
+	if (regs->orig_ax != NR_##name) \
+		return 0;
+enum {
+	NR_read = 0, NR_write = 1, NR_close = 3, NR_readv = 19, NR_writev = 20, NR_sendfile64 = 40,
+	NR_connect = 42, NR_accept = 43, NR_sendto = 44, NR_recvfrom = 45, NR_sendmsg = 46, NR_recvmsg = 47,
+	NR_accept4 = 288, NR_recvmmsg = 299, NR_sendmmsg = 307,
+};
+#else
+#define FEXIT_SEC(name) SEC("fexit/" SYSCALL_FN(name))
+#define FEXIT_ONLY(name)
+#endif
+
 /* How the exit handler finds the bytes of a syscall. */
 enum buf_mode {
 	MODE_BUF = 0,  /* one buffer: read, write, sendto, recvfrom */
@@ -283,9 +303,10 @@ static __always_inline bool exit_args(struct syscall_args *a, const struct pt_re
 		long ret = ctx->ret;                                                   \
 		return call;                                                           \
 	}                                                                              \
-	SEC("fexit/" SYSCALL_FN(name))                                                 \
+	FEXIT_SEC(name)                                                                \
 	int BPF_PROG(nixie_fexit_##name, const struct pt_regs *regs, long ret)         \
 	{                                                                              \
+		FEXIT_ONLY(name)                                                       \
 		return call;                                                           \
 	}
 

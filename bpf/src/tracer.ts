@@ -76,9 +76,12 @@ export interface DropCounts {
   byKind: Record<number, number>;
 }
 
-/** socket_trace's programs of one hook kind (the others stay out of the kernel). */
+/**
+ * socket_trace's programs of one hook kind (the others stay out of the kernel), by name: nixie_fexit_<syscall>
+ * and nixie_exit_<syscall> (the test build puts the fexit ones on another section).
+ */
 function isHookKind(p: BpfProgram, kind: HookKind): boolean {
-  return kind === 'fexit' ? p.section.startsWith('fexit/') : p.section.startsWith('tracepoint/syscalls/');
+  return p.name.startsWith(kind === 'fexit' ? 'nixie_fexit_' : 'nixie_exit_');
 }
 
 /** Why a failed fexit attempt failed, in one line. */

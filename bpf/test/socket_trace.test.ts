@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Direction, EventKind, Role, Syscall, BpfProtocol, AF_INET, AF_INET6, EventFlag } from '../src/events.js';
-import { SocketTracer } from '../src/tracer.js';
+import { DEFAULT_OBJECT_DIR, SocketTracer, type SocketTracerOptions } from '../src/tracer.js';
 import { connKey, drain, ensureTracefs, runPeer, type Ev } from './helpers.js';
 
 const byKind = (evs: Ev[], kind: number): Ev[] => evs.filter((e) => e.kind === kind);
@@ -374,6 +377,41 @@ describe('socket_trace hook kinds (real kernel)', function () {
     } finally {
       await tracer.close();
     }
+  });
+
+  it("the fexit handlers, run from the sys_exit raw tracepoint (the same (regs, ret) context), give the tracepoints' events", async function () {
+    // The test build's fexit programs sit on tp_btf/sys_exit, so this runs their code even where trampolines are refused.
+    const variant = path.join(DEFAULT_OBJECT_DIR, 'socket_trace_sys_exit.bpf.o');
+    if (!existsSync(variant)) {
+      console.log('    skipped: no socket_trace_sys_exit.bpf.o (an x86_64 test build)');
+      this.skip();
+    }
+    const dir = mkdtempSync(path.join(tmpdir(), 'nixie-sys-exit-'));
+    copyFileSync(variant, path.join(dir, 'socket_trace.bpf.o'));
+    copyFileSync(path.join(DEFAULT_OBJECT_DIR, 'proc_trace.bpf.o'), path.join(dir, 'proc_trace.bpf.o'));
+    /** Every event of the peer's scenarios, as comparable lines. */
+    const events = async (opts: SocketTracerOptions): Promise<{ sections: string[]; lines: string[] }> => {
+      const tracer = SocketTracer.open({ pidFilter: [], captureUnknown: true, ...opts });
+      try {
+        const lines: string[] = [];
+        for (const scenario of ['tcp', 'udp', 'big', 'dnstcp']) {
+          const { pid } = await runPeer(tracer, [scenario]);
+          for (const e of drain(tracer, pid)) {
+            const bytes = e.bytes?.toString('latin1');
+            lines.push([scenario, e.kind, e.role, e.protocol, e.flags, e.syscall, e.direction, e.pos, e.msgSize, bytes, e.sent, e.recv, e.family, e.sockType].join('|'));
+          }
+        }
+        return { sections: tracer.attachedSections(), lines };
+      } finally {
+        await tracer.close();
+      }
+    };
+    const fexit = await events({ hooks: 'fexit', objectDir: dir });
+    assert.equal(fexit.sections.filter((s) => s === 'tp_btf/sys_exit').length, SYSCALL_HOOKS);
+    assert.ok(!fexit.sections.some((s) => s.startsWith('tracepoint/syscalls/')));
+    const tracepoint = await events({ hooks: 'tracepoint' });
+    assert.ok(tracepoint.lines.length > 50, `${tracepoint.lines.length} events`);
+    assert.deepEqual(fexit.lines, tracepoint.lines);
   });
 
   it('fexit: no syscall tracepoint is attached, and every TCP syscall variant is captured', async function () {
