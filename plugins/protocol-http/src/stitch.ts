@@ -22,12 +22,20 @@ function pair(requests: HttpMessage[], responses: HttpMessage[], state: HttpStat
     ri++;
     si++;
   }
-  if (ri > 0) requests.splice(0, ri);
-  if (si > 0) responses.splice(0, si);
+  dropHead(requests, ri);
+  dropHead(responses, si);
   // No frame of a direction is waiting: its text arena starts over.
   if (state && requests.length === 0) state.requestText.at = 0;
   if (state && responses.length === 0) state.responseText.at = 0;
   return errors;
+}
+
+/** Removes the first n frames in place (splice would allocate the array of removed ones on every call). */
+function dropHead(frames: HttpMessage[], n: number): void {
+  if (n === 0) return;
+  const left = frames.length - n;
+  for (let i = 0; i < left; i++) frames[i] = frames[i + n]!;
+  frames.length = left;
 }
 
 export function stitchHttp(requests: HttpMessage[], responses: HttpMessage[], state?: HttpState): StitchResult {
