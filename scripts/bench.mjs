@@ -30,5 +30,8 @@ if (!name || all.size === 0) {
   process.exit(2);
 }
 const [file] = all.keys();
-const r = spawnSync(process.execPath, ['--expose-gc', path.join(root, file), ...args], { stdio: 'inherit', cwd: root });
+/** Benchmarks that run the agent in their process get the runtime flags of the nixie bin (cloud/cli/src/bin.ts). */
+const HOSTS_AGENT = new Set(['overhead', 'http-replay', 'completeness']);
+const agentFlags = HOSTS_AGENT.has(name) ? ['--single-threaded-gc'] : [];
+const r = spawnSync(process.execPath, ['--expose-gc', ...agentFlags, path.join(root, file), ...args], { stdio: 'inherit', cwd: root });
 process.exit(r.status ?? 1);
