@@ -39,6 +39,9 @@ const PROFILE_DIR = flag('profile');
 /** `--poll-ms=N`: the tracer's drain interval (default: the tracer's). */
 const POLL_MS = flag('poll-ms') === undefined ? undefined : Number(flag('poll-ms'));
 /** `--hooks=tracepoint|fexit`: force socket_trace's hook kind (default auto: fexit where the kernel allows it) for A/B runs. */
+/** `--sched=batch|other`: the agent's agent.sched_policy (default batch, as the agent's) for A/B runs. */
+const SCHED = (flag('sched') ?? 'batch') as 'batch' | 'other';
+if (!['batch', 'other'].includes(SCHED)) throw new Error(`--sched=${SCHED}: batch or other`);
 const HOOKS = (flag('hooks') ?? 'auto') as 'auto' | 'fexit' | 'tracepoint';
 if (!['auto', 'fexit', 'tracepoint'].includes(HOOKS)) throw new Error(`--hooks=${HOOKS}: auto, fexit or tracepoint`);
 const RATE = 5000;
@@ -118,7 +121,7 @@ async function main(): Promise<void> {
     ),
     // One agent per run: room for a saturation run's rows without eviction.
     store: { budget_bytes: 1024 * 1024 * 1024, tables: { http_events: 0.9 } },
-    agent: { bpf_hooks: HOOKS },
+    agent: { bpf_hooks: HOOKS, sched_policy: SCHED },
   });
   const tracerOptions = {
     ringBufferBytes: config.agent.ring_buffer_bytes,
@@ -212,7 +215,7 @@ async function main(): Promise<void> {
     server.child.kill();
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(JSON.stringify({ hooks: hooksUsed, ...summarize(results) }));
+  console.log(JSON.stringify({ hooks: hooksUsed, sched_policy: SCHED, ...summarize(results) }));
 }
 
 function summarize(results: RunResult[]): Record<string, unknown> {

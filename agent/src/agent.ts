@@ -3,7 +3,7 @@ import {
   AGENT_STATS, CONN_STATS, createLogger, loadPlugins, PluginHost, TableStore, validateConfig,
   type Logger, type MetricSource, type NixieConfig,
 } from '@nixie/core';
-import { bootClockOffsetNs, SocketTracer, type SocketTracerOptions } from '@nixie/bpf';
+import { bootClockOffsetNs, setThreadSchedPolicy, SocketTracer, type SocketTracerOptions } from '@nixie/bpf';
 import { ConnStats } from './conn-stats.js';
 import { collectStats, logStats, writeStats, type AgentStats } from './health.js';
 import { Pipeline, type RawBatch } from './pipeline.js';
@@ -131,6 +131,10 @@ class AgentImpl implements Agent {
           ? `socket syscalls hooked with fexit programs (BPF trampolines)${t.hookReason === 'forced' ? ' (agent.bpf_hooks)' : ''}`
           : `socket syscalls hooked with syscall tracepoints (${t.hookReason === 'forced' ? 'agent.bpf_hooks' : t.hookReason}): every syscall on this host takes the slower traced path`,
       );
+      // Drains (this thread) then wait for a core rather than take it from a traced service that is running.
+      const policy = this.config.agent.sched_policy;
+      const failed = setThreadSchedPolicy(policy);
+      if (failed) this.log.warn(`agent.sched_policy ${policy} not applied (${failed}): the agent runs with the default policy`);
       this.tracer.start((batch) => this.onBatch(batch));
     }
     this.running = true;
@@ -246,6 +250,8 @@ class AgentImpl implements Agent {
       } finally {
         await tr.close();
       }
+      // The thread may outlive the agent (tests, benchmarks, an embedding process): give it the default back.
+      if (this.config.agent.sched_policy !== 'other') setThreadSchedPolicy('other');
     }
     for (const s of this.host.sources) {
       try {

@@ -72,4 +72,5 @@ export {
   type BatchHandler,
   type DropCounts,
 } from './tracer.js';
+export { setThreadSchedPolicy, threadSchedPolicy, type SchedPolicy } from '@nixie/libbpf-ts';
 export { NixieBpfError, isNixieBpfError, ERROR_CODES, enableRunStats, type BpfErrorCode, type ProgramRunStats } from '@nixie/libbpf-ts';

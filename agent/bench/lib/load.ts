@@ -156,7 +156,9 @@ export async function tracepointPrograms(): Promise<number> {
 
 /** Runs wrk (one thread) and returns its figures. */
 export async function wrk(script: string, conns: number, url: string, secs: number): Promise<WrkResult> {
-  const { stdout } = await run('wrk', ['-t1', `-c${conns}`, `-d${secs}s`, '-s', script, url], { maxBuffer: 1 << 20 });
+  // chrt --other: the load generator runs with the default policy, whatever the agent set on this thread
+  // (agent.sched_policy batch is inherited by the processes it spawns).
+  const { stdout } = await run('chrt', ['--other', '0', 'wrk', '-t1', `-c${conns}`, `-d${secs}s`, '-s', script, url], { maxBuffer: 1 << 20 });
   const line = stdout.split('\n').find((l) => l.startsWith('NIXIE_WRK '));
   if (!line) throw new Error(`wrk printed no figures:\n${stdout}`);
   return JSON.parse(line.slice('NIXIE_WRK '.length)) as WrkResult;

@@ -14,5 +14,6 @@ export {
   PerfSoftware,
   type PerfEventSpec,
 } from './perf.js';
+export { setThreadSchedPolicy, threadSchedPolicy, type SchedPolicy } from './sched.js';
 export { hasBpfPrivileges, assertPrivileges, assertBtf, assertTracefs, tracefsPath } from './checks.js';
 export { linesSince as libbpfLogSince, logMark as libbpfLogMark } from './log.js';

@@ -38,6 +38,12 @@ export const CONFIG_SCHEMA = {
           description:
             'How the socket syscalls are hooked: auto: fexit (BPF trampolines: only the hooked syscalls pay), syscall tracepoints where fexit cannot load (they slow every syscall on the host)',
         },
+        sched_policy: {
+          enum: ['batch', 'other'],
+          default: 'batch',
+          description:
+            "CPU scheduling of the agent's thread: batch (SCHED_BATCH) never preempts the traced services when it wakes to drain, yet keeps its fair share of CPU (nothing is dropped under load); other: the default policy",
+        },
         pid_filter: { type: 'array', items: { type: 'integer', minimum: 1 }, default: [], description: 'Trace only these pids (tests)' },
         protocols: {
           type: 'object',

@@ -13,6 +13,7 @@ export interface NixieConfig {
     conn_stats_period_seconds: number;
     role_policy: 'auto' | 'server' | 'client' | 'both';
     bpf_hooks: 'auto' | 'fexit' | 'tracepoint';
+    sched_policy: 'batch' | 'other';
     pid_filter: number[];
     protocols: Record<'http' | 'http2' | 'mysql' | 'pgsql' | 'redis' | 'dns', boolean>;
   };
