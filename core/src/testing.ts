@@ -2,7 +2,7 @@
  * Test support for decoder plugins (`@nixie/core/testing`): feed bytes to a decoder the way the agent's
  * stream does, and the usual ways of cutting them.
  */
-import type { Decoder, Frame, MessageType } from './decoder.js';
+import { MessageType, type Decoder, type Frame } from './decoder.js';
 
 /** What feeding one direction produced. */
 export interface Driven<F> {
@@ -108,4 +108,54 @@ export function mutate(seed: Uint8Array, edits: ReadonlyArray<readonly [number, 
   }
   b = b.slice(0, Math.max(cut, b.length - cut));
   return Uint8Array.from(b);
+}
+
+/** One decoder's throughput, as the `decoders` benchmark aggregates it. */
+export interface DecoderBenchFigure {
+  protocol: string;
+  records: number;
+  seconds: number;
+  recordsPerSec: number;
+}
+
+/** Parses every frame of one direction's bytes from the start, resyncing at the next boundary after invalid bytes. */
+export function parseAll<F extends Frame, S>(d: Decoder<F, S>, type: MessageType, buf: Uint8Array, state: S, out: F[]): void {
+  let pos = 0;
+  while (pos < buf.length) {
+    const r = d.parseFrame(type, buf.subarray(pos), state);
+    if (r.kind === 'success') {
+      out.push(r.frame);
+      pos += r.consumed;
+    } else if (r.kind === 'ignored') {
+      pos += r.consumed;
+    } else if (r.kind === 'invalid') {
+      const b = d.findFrameBoundary(type, buf.subarray(pos), 1);
+      if (b < 0) return;
+      pos += b;
+    } else {
+      return;
+    }
+  }
+}
+
+/**
+ * Parses and stitches recorded request and response bytes (one connection's two directions) over and over, a
+ * fresh decoder state each time, for about `seconds`: the decoder's records per second.
+ */
+export function benchStreams<F extends Frame, S>(d: Decoder<F, S>, req: Uint8Array, res: Uint8Array, seconds: number): DecoderBenchFigure {
+  let records = 0;
+  const t0 = process.hrtime.bigint();
+  const deadline = t0 + BigInt(Math.round(seconds * 1e9));
+  let now = t0;
+  while (now < deadline) {
+    const state = d.createState();
+    const q: F[] = [];
+    const r: F[] = [];
+    parseAll(d, MessageType.REQUEST, req, state, q);
+    parseAll(d, MessageType.RESPONSE, res, state, r);
+    records += d.stitch(q, r, state).records.length;
+    now = process.hrtime.bigint();
+  }
+  const secs = Number(now - t0) / 1e9;
+  return { protocol: d.protocol, records, seconds: secs, recordsPerSec: Math.round(records / secs) };
 }

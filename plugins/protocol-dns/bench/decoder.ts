@@ -1,15 +1,10 @@
 // Decode + stitch throughput of the DNS decoder over a resolver-like UDP session (1000 queries with answers,
 // built with dns-packet: A, AAAA, CNAME chains, NXDOMAIN, EDNS); the `decoders` benchmark aggregates it.
 import * as packet from 'dns-packet';
+import type { DecoderBenchFigure } from '@nixie/core/testing';
 import { MessageType } from '@nixie/core';
 import { dnsDecoder, type DnsFrame } from '../src/decoder.js';
 
-export interface DecoderBenchFigure {
-  protocol: string;
-  records: number;
-  seconds: number;
-  recordsPerSec: number;
-}
 
 function session(): [Uint8Array[], Uint8Array[]] {
   const req: Uint8Array[] = [];

@@ -3,16 +3,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { DecoderBenchFigure } from '@nixie/core/testing';
 import { MessageType, type Decoder, type Frame } from '@nixie/core';
 import { createHttp2Decoder } from '../src/decoder.js';
 import type { HalfStream } from '../src/half-stream.js';
 
-export interface DecoderBenchFigure {
-  protocol: string;
-  records: number;
-  seconds: number;
-  recordsPerSec: number;
-}
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'fixtures');
 

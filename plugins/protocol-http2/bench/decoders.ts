@@ -1,12 +1,8 @@
 // `npm run bench -- decoders [--seconds N]`: decode + stitch records/s per protocol over recorded streams.
 // Each protocol plugin exports benchDecoder() from its `./bench` subpath (see /work/notes/decoders-bench.md);
 // this program runs them one after another and prints, last, one JSON line with a figure per protocol.
-interface DecoderBenchFigure {
-  protocol: string;
-  records: number;
-  seconds: number;
-  recordsPerSec: number;
-}
+import type { DecoderBenchFigure } from '@nixie/core/testing';
+
 interface BenchModule {
   benchDecoder(opts?: { seconds?: number }): DecoderBenchFigure;
 }

@@ -1,33 +1,9 @@
 // Decode + stitch throughput over a recorded MySQL stream; the `decoders` benchmark aggregates it.
-import { MessageType, type Frame } from '@nixie/core';
-import { Command, FieldType, mysqlDecoder, type MysqlFrame } from '../src/index.js';
+import { benchStreams, type DecoderBenchFigure } from '@nixie/core/testing';
+import { Command, FieldType, mysqlDecoder } from '../src/index.js';
 import { cat, execute, i64, lenencStr, p, packet, seqd, str } from '../test/builders.js';
 
-export interface DecoderBenchFigure {
-  protocol: string;
-  records: number;
-  seconds: number;
-  recordsPerSec: number;
-}
 
-function parseAll(type: MessageType, buf: Uint8Array, state: ReturnType<typeof mysqlDecoder.createState>, out: MysqlFrame[]): void {
-  let pos = 0;
-  while (pos < buf.length) {
-    const r = mysqlDecoder.parseFrame(type, buf.subarray(pos), state);
-    if (r.kind === 'success') {
-      out.push(r.frame);
-      pos += r.consumed;
-    } else if (r.kind === 'ignored') {
-      pos += r.consumed;
-    } else if (r.kind === 'invalid') {
-      const b = mysqlDecoder.findFrameBoundary(type, buf.subarray(pos), 1);
-      if (b < 0) return;
-      pos += b;
-    } else {
-      return;
-    }
-  }
-}
 
 /** A session of 1000 commands: text queries with 1-5 row results, inserts, prepared executes. */
 function streams(): [Uint8Array, Uint8Array] {
@@ -47,21 +23,5 @@ function streams(): [Uint8Array, Uint8Array] {
 /** Decodes + stitches the recorded stream in a loop for about `seconds`; returns records/s. */
 export function benchDecoder(opts: { seconds?: number } = {}): DecoderBenchFigure {
   const [req, res] = streams();
-  let records = 0;
-  const t0 = process.hrtime.bigint();
-  const deadline = t0 + BigInt(Math.round((opts.seconds ?? 1) * 1e9));
-  let now = t0;
-  while (now < deadline) {
-    const state = mysqlDecoder.createState();
-    const q: MysqlFrame[] = [];
-    const r: MysqlFrame[] = [];
-    parseAll(MessageType.REQUEST, req, state, q);
-    parseAll(MessageType.RESPONSE, res, state, r);
-    records += mysqlDecoder.stitch(q, r, state).records.length;
-    now = process.hrtime.bigint();
-  }
-  const seconds = Number(now - t0) / 1e9;
-  return { protocol: 'mysql', records, seconds, recordsPerSec: Math.round(records / seconds) };
+  return benchStreams(mysqlDecoder, req, res, opts.seconds ?? 1);
 }
-
-export type { Frame };

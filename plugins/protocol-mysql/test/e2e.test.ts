@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { canTraceBpf, startTestAgent, type Row, type TestAgent } from '@nixie/e2e';
+import { canTraceBpf, runTraced, startTestAgent, type Row, type TestAgent } from '@nixie/e2e';
 import mysql from 'mysql2/promise';
 import { Command, RespStatus } from '../src/index.js';
-import { runTraced } from './traced.js';
 
 const CONN = { host: '127.0.0.1', port: 3306, user: 'root', password: '', database: 'test' };
 

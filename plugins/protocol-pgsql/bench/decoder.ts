@@ -1,33 +1,9 @@
 // Decode + stitch throughput over a recorded PostgreSQL stream; the `decoders` benchmark aggregates it.
-import { MessageType, type Decoder, type Frame } from '@nixie/core';
+import { benchStreams, type DecoderBenchFigure } from '@nixie/core/testing';
 import { pgsqlDecoder } from '../src/index.js';
 import { be, cat, fe, selectReply } from '../test/builders.js';
 
-export interface DecoderBenchFigure {
-  protocol: string;
-  records: number;
-  seconds: number;
-  recordsPerSec: number;
-}
 
-function parseAll<F extends Frame, S>(d: Decoder<F, S>, type: MessageType, buf: Uint8Array, state: S, out: F[]): void {
-  let pos = 0;
-  while (pos < buf.length) {
-    const r = d.parseFrame(type, buf.subarray(pos), state);
-    if (r.kind === 'success') {
-      out.push(r.frame);
-      pos += r.consumed;
-    } else if (r.kind === 'ignored') {
-      pos += r.consumed;
-    } else if (r.kind === 'invalid') {
-      const b = d.findFrameBoundary(type, buf.subarray(pos), 1);
-      if (b < 0) return;
-      pos += b;
-    } else {
-      return;
-    }
-  }
-}
 
 /** A pgbench-like session (simple protocol) mixed with extended-protocol queries: 1000 records. */
 function streams(): [Uint8Array, Uint8Array] {
@@ -53,20 +29,5 @@ function streams(): [Uint8Array, Uint8Array] {
 /** Decodes + stitches the recorded stream in a loop for about `seconds`; returns records/s. */
 export function benchDecoder(opts: { seconds?: number } = {}): DecoderBenchFigure {
   const [req, res] = streams();
-  const d = pgsqlDecoder;
-  let records = 0;
-  const t0 = process.hrtime.bigint();
-  const deadline = t0 + BigInt(Math.round((opts.seconds ?? 1) * 1e9));
-  let now = t0;
-  while (now < deadline) {
-    const state = d.createState();
-    const q: Frame[] = [];
-    const r: Frame[] = [];
-    parseAll(d as Decoder<Frame, unknown>, MessageType.REQUEST, req, state, q);
-    parseAll(d as Decoder<Frame, unknown>, MessageType.RESPONSE, res, state, r);
-    records += (d as Decoder<Frame, unknown>).stitch(q, r, state).records.length;
-    now = process.hrtime.bigint();
-  }
-  const seconds = Number(now - t0) / 1e9;
-  return { protocol: 'pgsql', records, seconds, recordsPerSec: Math.round(records / seconds) };
+  return benchStreams(pgsqlDecoder, req, res, opts.seconds ?? 1);
 }

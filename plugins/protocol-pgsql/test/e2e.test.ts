@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { canTraceBpf, startTestAgent, type Row, type TestAgent } from '@nixie/e2e';
+import { canTraceBpf, runTraced, startTestAgent, type Row, type TestAgent } from '@nixie/e2e';
 import pg from 'pg';
-import { runTraced } from './traced.js';
 
 const CONN = { host: '127.0.0.1', port: 5432, user: 'postgres', database: 'test' };
 const CLI = ['-h', CONN.host, '-p', String(CONN.port), '-U', CONN.user];

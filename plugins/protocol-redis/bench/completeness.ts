@@ -2,9 +2,8 @@
 // redis-benchmark (-n 20000 -c 10 -t get,set), pgbench (-t 1000 -c 4, simple protocol) and 10 k mysql2
 // queries run while an in-process agent traces this process and its children (client side). The last
 // line is JSON with rows/requests per protocol (target >= 0.999 each).
-import { startTestAgent, type Row, type TestAgent } from '@nixie/e2e';
+import { runTraced, startTestAgent, type Row, type TestAgent } from '@nixie/e2e';
 import mysql from 'mysql2/promise';
-import { runTraced } from '../test/traced.js';
 
 const MARK = `nixie_completeness_${process.pid}`;
 const PG = ['-h', '127.0.0.1', '-p', '5432', '-U', 'postgres'];

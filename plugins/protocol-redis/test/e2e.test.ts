@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { canTraceBpf, startTestAgent, type Row, type TestAgent } from '@nixie/e2e';
+import { canTraceBpf, runTraced, startTestAgent, type Row, type TestAgent } from '@nixie/e2e';
 import { Redis } from 'ioredis';
-import { runTraced } from './traced.js';
 const HOST = '127.0.0.1';
 const PORT = 6379;
 

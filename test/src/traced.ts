@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { TestAgent } from '@nixie/e2e';
+import type { TestAgent } from './agent.js';
 
 /**
  * Runs a command as a traced child and resolves with its stdout. The agent follows children only once
