@@ -1,17 +1,9 @@
+import { concat } from '@nixie/core/testing';
+
 const enc = new TextEncoder();
 
-/** Concatenates byte arrays. */
-export function cat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+/** Concatenates byte arrays (the builders below read better with a short name). */
+export const cat = concat;
 
 /** A NUL-terminated string. */
 export function cstring(s: string): Uint8Array {

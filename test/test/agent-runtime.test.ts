@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { threadSchedPolicy } from '@nixie/bpf';
 import { canTraceBpf, startTestAgent, type TestAgent } from '../src/index.js';
+
+const SCHED_OTHER = 0;
+const SCHED_BATCH = 3;
 
 /** One GET to a server of this process, on a fresh connection; resolves with the server's port. */
 async function oneRequest(path: string): Promise<number> {
@@ -16,7 +21,7 @@ async function oneRequest(path: string): Promise<number> {
   return port;
 }
 
-describe('e2e: agent.bpf_hooks', function () {
+describe('e2e: agent.bpf_hooks and agent.sched_policy', function () {
   this.timeout(60_000);
   const why = canTraceBpf();
   let t: TestAgent | undefined;
@@ -45,5 +50,21 @@ describe('e2e: agent.bpf_hooks', function () {
     assert.ok(['fexit', 'tracepoint'].includes(t.agent.stats().bpfHooks), t.agent.stats().bpfHooks);
     const port = await oneRequest('/hooks-auto');
     await t.waitForRows('http_events', (r) => r.local_port === port && r.req_path === '/hooks-auto');
+  });
+
+  it('drains as SCHED_BATCH by default (as the kernel reports it) and gives the thread its default back at stop', async () => {
+    assert.equal(threadSchedPolicy(), SCHED_OTHER);
+    t = await startTestAgent({ plugins: ['@nixie/protocol-http'] });
+    assert.equal(threadSchedPolicy(), SCHED_BATCH);
+    // The kernel's own view of the thread, not the helper's reading of it.
+    assert.match(readFileSync(`/proc/${process.pid}/sched`, 'latin1'), /^policy\s+:\s+3$/m);
+    await t.stop();
+    t = undefined;
+    assert.equal(threadSchedPolicy(), SCHED_OTHER);
+  });
+
+  it("sched_policy 'other' leaves the thread's policy alone", async () => {
+    t = await startTestAgent({ plugins: ['@nixie/protocol-http'], config: { agent: { sched_policy: 'other' } } });
+    assert.equal(threadSchedPolicy(), SCHED_OTHER);
   });
 });
