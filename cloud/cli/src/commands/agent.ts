@@ -3,6 +3,7 @@ import { createAgent } from '@nixie/agent';
 import { createLogger } from '@nixie/core';
 import { attachAgent, NatsBus, VizierError } from '@nixie/vizier';
 import { loadCliConfig } from '../config.js';
+import { untilSignal } from '../signals.js';
 
 export function registerAgent(program: Command): void {
   program
@@ -31,15 +32,7 @@ export function registerAgent(program: Command): void {
       }
       const attached = attachAgent(bus, agent.store, { id: agent.id });
       say(`agent ${agent.id}: BPF attached; joined NATS ${config.nats.url}; Ctrl-C to stop`);
-      await new Promise<void>((resolve) => {
-        const onSignal = (): void => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          resolve();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      });
+      await untilSignal();
       await attached.stop();
       await agent.stop();
       await bus.close();

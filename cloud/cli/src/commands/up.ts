@@ -4,6 +4,7 @@ import { createLogger, TABLES, type NixieConfig } from '@nixie/core';
 import { startLocalVizier, type QueryBroker } from '@nixie/vizier';
 import { loadCliConfig } from '../config.js';
 import { startScheduledScripts } from '../scheduled.js';
+import { untilSignal } from '../signals.js';
 
 /** One part of `nixie up`: started in list order, stopped in reverse. */
 interface Component {
@@ -99,16 +100,7 @@ export function registerUp(program: Command): void {
         throw e;
       }
       say('running; Ctrl-C to stop');
-      await new Promise<void>((resolve) => {
-        const onSignal = (sig: NodeJS.Signals) => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          say(`${sig}: stopping`);
-          resolve();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      });
+      say(`${await untilSignal()}: stopping`);
       await stopAll();
       say('stopped; BPF programs detached');
     });

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { NatsBus, startVizier, VizierError } from '@nixie/vizier';
 import { loadCliConfig } from '../config.js';
+import { untilSignal } from '../signals.js';
 
 export function registerVizier(program: Command): void {
   program
@@ -28,15 +29,7 @@ export function registerVizier(program: Command): void {
       });
       const off = vizier.registry.onChange((e) => say(`agent ${e.agent.id} ${e.type} (${e.agent.host})`));
       say(`NATS ${config.nats.url}; API at ${vizier.api!.url}; Ctrl-C to stop`);
-      await new Promise<void>((resolve) => {
-        const onSignal = (): void => {
-          process.off('SIGINT', onSignal);
-          process.off('SIGTERM', onSignal);
-          resolve();
-        };
-        process.on('SIGINT', onSignal);
-        process.on('SIGTERM', onSignal);
-      });
+      await untilSignal();
       off();
       await vizier.stop();
       await bus.close();
