@@ -4,7 +4,7 @@
  * TableStore. One core, no kernel. Prints records_per_s (target >= 1 M/s).
  */
 import { createLogger, PluginHost, PROTOCOL, TableStore, TraceRole } from '@nixie/core';
-import httpPlugin from '@nixie/protocol-http';
+import httpPlugin, { wasmParser } from '@nixie/protocol-http';
 import { ConnStats } from '../src/conn-stats.js';
 import { Pipeline } from '../src/pipeline.js';
 import { RecordWriter } from '../src/record-writer.js';
@@ -95,6 +95,8 @@ async function main(): Promise<void> {
   console.log(
     JSON.stringify({
       bench: 'http-replay',
+      // The HTTP/1 parser in use: WebAssembly, or JS (NIXIE_HTTP_WASM=0, or not built).
+      http_parser: wasmParser ? 'wasm' : 'js',
       pairs: records,
       seconds: +secs.toFixed(3),
       records_per_s: Math.round(records / secs),
