@@ -237,7 +237,7 @@ function putLatin1(a: Arena, b: Buffer, from: number, to: number): void {
 function putBytes(a: Arena, src: Buffer, from: number, to: number): void {
   const n = to - from;
   const out = reserve(a, n);
-  if (n > 128) {
+  if (n > 32) {
     src.copy(out, a.at, from, to);
   } else {
     for (let i = 0; i < n; i++) out[a.at + i] = src[from + i]!;
