@@ -23,6 +23,12 @@ export class RowStaging {
   private readonly bytes: Buffer[];
   private readonly offsets: Uint32Array[];
   private readonly types: string[];
+  /**
+   * Columns set in the row being written, a bit each (tables of at most 30 columns; wider ones fill every
+   * column at commit). A row that sets them all, as a decoder's rows do, needs no filling in.
+   */
+  private setMask = 0;
+  private readonly allMask: number;
 
   constructor(readonly schema: TableSchema) {
     this.types = schema.columns.map((c) => c.type);
@@ -30,6 +36,7 @@ export class RowStaging {
     this.lows = schema.columns.map((c) => new Float64Array(c.type === DataType.UINT128 ? MAX_ROWS : 0));
     this.bytes = schema.columns.map((c) => Buffer.allocUnsafeSlow(c.type === DataType.STRING ? 64 * 1024 : 0));
     this.offsets = schema.columns.map((c) => new Uint32Array(c.type === DataType.STRING ? MAX_ROWS + 1 : 0));
+    this.allMask = this.types.length <= 30 ? 2 ** this.types.length - 1 : -1;
   }
 
   get full(): boolean {
@@ -38,16 +45,18 @@ export class RowStaging {
 
   num(col: number, v: number): void {
     this.nums[col]![this.length] = v;
+    this.setMask |= 1 << col;
   }
 
   u128(col: number, high: number, low: number): void {
     this.nums[col]![this.length] = high;
     this.lows[col]![this.length] = low;
+    this.setMask |= 1 << col;
   }
 
-  private room(col: number, n: number): Buffer {
+  /** The column's byte arena with room for n more bytes at `at`. */
+  private room(col: number, at: number, n: number): Buffer {
     let b = this.bytes[col]!;
-    const at = this.offsets[col]![this.length + 1]!;
     if (at + n > b.length) {
       const next = Buffer.allocUnsafeSlow(Math.max(b.length * 2, at + n));
       b.copy(next, 0, 0, at);
@@ -60,22 +69,22 @@ export class RowStaging {
   bytesOf(col: number, src: Uint8Array, from: number, to: number): void {
     const o = this.offsets[col]!;
     const start = o[this.length]!;
-    o[this.length + 1] = start;
     const n = to - from;
-    const b = this.room(col, n);
+    const b = this.room(col, start, n);
     // Short values: a JS copy is cheaper than a native call and a view. A JS byte loop costs ~1-2.5 ns a byte and a
     // native copy ~60-100 ns whatever the length, so they cross near 32 bytes (headers JSON, most bodies: native).
     if (n > 32) b.set(src.subarray(from, to), start);
     else for (let i = 0; i < n; i++) b[start + i] = src[from + i]!;
     o[this.length + 1] = start + n;
+    this.setMask |= 1 << col;
   }
 
   /** Sets a STRING value from a JS string. */
   str(col: number, s: string): void {
     const o = this.offsets[col]!;
     const start = o[this.length]!;
-    o[this.length + 1] = start;
-    const b = this.room(col, s.length * 3);
+    const b = this.room(col, start, s.length * 3);
+    this.setMask |= 1 << col;
     const n = s.length;
     if (n <= 16) {
       let i = 0;
@@ -92,19 +101,30 @@ export class RowStaging {
     o[this.length + 1] = start + (b as unknown as NativeWrite).utf8Write(s, start, b.length - start);
   }
 
-  /** Ends the current row; values not set stay 0 / ''. */
+  /** Ends the current row; values not set are 0 / ''. */
   commit(): void {
-    const i = this.length + 1;
-    this.length = i;
-    if (i === MAX_ROWS) return;
-    // Prepare the next row: strings start empty, numbers at 0.
+    const row = this.length;
+    if (this.allMask === -1) {
+      // A wide table: every column of the next row starts empty, as reset() leaves row 0.
+      this.length = row + 1;
+      if (row + 1 < MAX_ROWS) this.clearRow(row + 1, -1);
+      return;
+    }
+    if (this.setMask !== this.allMask) this.clearRow(row, this.setMask);
+    this.setMask = 0;
+    this.length = row + 1;
+  }
+
+  /** Gives row `row`'s columns not in `keep` (a bit per column; -1: none kept) their empty value. */
+  private clearRow(row: number, keep: number): void {
     for (let c = 0; c < this.types.length; c++) {
+      if (keep !== -1 && (keep & (1 << c)) !== 0) continue;
       const o = this.offsets[c]!;
       if (o.length > 0) {
-        o[i + 1] = o[i]!;
+        o[row + 1] = o[row]!;
       } else {
-        this.nums[c]![i] = 0;
-        if (this.lows[c]!.length > 0) this.lows[c]![i] = 0;
+        this.nums[c]![row] = 0;
+        if (this.lows[c]!.length > 0) this.lows[c]![row] = 0;
       }
     }
   }
