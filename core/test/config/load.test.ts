@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfig, validateConfig } from '../../src/config/load.js';
+import { loadConfig, NON_CONFIG_ENV, validateConfig } from '../../src/config/load.js';
 import { isNixieError } from '../../src/errors.js';
 
 function file(text: string): string {
@@ -62,6 +62,13 @@ describe('config', () => {
       () => loadConfig(undefined, { NIXIE_AGENT_BODY_LIMIT_BYTE: '1' }),
       (e: unknown) => isNixieError(e, 'NIXIE_ERR_CONFIG_ENV') && e.message.includes('NIXIE_AGENT_BODY_LIMIT_BYTES'),
     );
+  });
+
+  it('leaves the NIXIE_ variables that are switches, not config keys, alone (NIXIE_HTTP_WASM, NIXIE_SKIP_BPF_BUILD, ...)', () => {
+    const env = Object.fromEntries([...NON_CONFIG_ENV].filter((n) => n !== 'NIXIE_CONFIG').map((n) => [n, '0']));
+    assert.ok('NIXIE_HTTP_WASM' in env);
+    const { applied } = loadConfig(undefined, { ...env, NIXIE_AGENT_BODY_LIMIT_BYTES: '64' });
+    assert.equal(applied.length, 1);
   });
 
   it('checks env values against the schema like file values', () => {
