@@ -1,4 +1,4 @@
-import { DataType, type Column, type RowBatch, type TableSchema } from '@nixie/core';
+import { asciiInto, DataType, type Column, type RowBatch, type TableSchema } from '@nixie/core';
 
 /** Rows staged before a flush: a pipeline batch's rows of one table go to the store as one batch append. */
 const MAX_ROWS = 4096;
@@ -86,17 +86,9 @@ export class RowStaging {
     const b = this.room(col, start, s.length * 3);
     this.setMask |= 1 << col;
     const n = s.length;
-    if (n <= 16) {
-      let i = 0;
-      for (; i < n; i++) {
-        const c = s.charCodeAt(i);
-        if (c >= 0x80) break;
-        b[start + i] = c;
-      }
-      if (i === n) {
-        o[this.length + 1] = start + n;
-        return;
-      }
+    if (n <= 16 && asciiInto(s, b, start) === n) {
+      o[this.length + 1] = start + n;
+      return;
     }
     o[this.length + 1] = start + (b as unknown as NativeWrite).utf8Write(s, start, b.length - start);
   }

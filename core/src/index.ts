@@ -33,6 +33,7 @@ export { MessageType, DEFAULT_DECODER_LIMITS, type DecoderLimits, type Frame, ty
 export { ERROR_CODES, NixieError, createError, isNixieError, type ErrorCode } from './errors.js';
 export { createLogger, type Logger, type LogLevel } from './logger.js';
 export { editDistance, nearest } from './util.js';
+export { asciiInto, concat } from './bytes.js';
 export { Table, sliceRange, type ScanOptions, type TableStats, type RowInput } from './store/table.js';
 export { TableStore, splitBudget, type TableStoreOptions, type PublishListener } from './store/store.js';
 export { CONFIG_SCHEMA } from './config/schema.js';

@@ -57,18 +57,8 @@ export function drive<F extends Frame, S>(d: Decoder<F, S>, state: S, type: Mess
   return out;
 }
 
-/** Concatenates byte arrays. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
+/** Concatenates byte arrays (from the package proper: the broker uses it too). */
+export { concat } from './bytes.js';
 
 /** The bytes split at k, as two chunks. */
 export function splitAt(b: Uint8Array, k: number): Uint8Array[] {

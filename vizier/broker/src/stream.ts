@@ -1,3 +1,4 @@
+import { concat } from '@nixie/core';
 import type { Bus, BusSubscription } from './bus.js';
 
 /**
@@ -149,7 +150,7 @@ export async function* requestStream(
         parts.push(body.slice());
         return;
       case FRAME.BATCH: {
-        const whole = parts.length ? concat([...parts, body]) : body;
+        const whole = parts.length ? concat(...parts, body) : body;
         parts = [];
         const n = new DataView(whole.buffer, whole.byteOffset, whole.byteLength).getUint16(0);
         return push({ kind: 'batch', name: dec.decode(whole.subarray(2, 2 + n)), bytes: whole.subarray(2 + n) });
@@ -190,16 +191,4 @@ export async function* requestStream(
     opts.signal?.removeEventListener('abort', onAbort);
     sub.unsubscribe();
   }
-}
-
-function concat(chunks: Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const c of chunks) n += c.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
