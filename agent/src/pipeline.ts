@@ -236,6 +236,7 @@ export class Pipeline {
     if (c.closed) return;
     this.decode(c, true);
     c.closed = true;
+    releaseStreams(c);
   }
 
   private onClose(buf: Buffer, off: number): void {
@@ -254,6 +255,7 @@ export class Pipeline {
     if (t.peers) for (const c of t.peers.values()) this.retirePeer(c);
     this.decode(t, true);
     t.closed = true;
+    releaseStreams(t);
     this.o.connStats.onClosed(t);
     this.conns.delete(t);
   }
@@ -374,6 +376,12 @@ export class Pipeline {
     }
     return n;
   }
+}
+
+/** A connection is gone: its stream buffers go back to the byte heap. */
+function releaseStreams(t: ConnTracker): void {
+  t.send?.release();
+  t.recv?.release();
 }
 
 function protocolId(name: string): number {

@@ -175,8 +175,8 @@ class ConnRowWriter implements RowWriter {
     this.staging.str(col, s);
   }
 
-  bytes(col: number, src: Uint8Array, from: number, to: number): void {
-    this.staging.bytesOf(col, src, from, to);
+  bytes(col: number, src: Uint8Array, from: number, to: number, srcHeapOffset?: number): void {
+    this.staging.bytesOf(col, src, from, to, srcHeapOffset);
   }
 
   commit(): void {

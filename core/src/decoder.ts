@@ -22,6 +22,11 @@ export interface Frame {
 export interface ParseContext {
   /** Capture time (epoch ns) of buf[0]; 0 when unknown. */
   startNs: number;
+  /**
+   * Where buf[0] lies in the byte heap (@nixie/core byteHeap()), or -1 when buf is not in it: a WebAssembly
+   * decoder that imports the heap's memory reads the bytes there, with no copy (and no `buf.buffer` check).
+   */
+  heapOffset?: number;
 }
 
 /**
@@ -52,8 +57,11 @@ export interface RowWriter {
   num(col: number, v: number): void;
   /** A STRING column from a JS string. */
   str(col: number, s: string): void;
-  /** A STRING column from UTF-8 bytes src[from..to), copied. */
-  bytes(col: number, src: Uint8Array, from: number, to: number): void;
+  /**
+   * A STRING column from UTF-8 bytes src[from..to), copied. srcHeapOffset, if the caller knows it: where src[0]
+   * lies in the byte heap (byteHeap().offsetOf(src), -1 when not in it); the copy is then a copyWithin.
+   */
+  bytes(col: number, src: Uint8Array, from: number, to: number, srcHeapOffset?: number): void;
   /** Ends the row being written and appends it. */
   commit(): void;
 }

@@ -34,6 +34,7 @@ export { ERROR_CODES, NixieError, createError, isNixieError, type ErrorCode } fr
 export { createLogger, type Logger, type LogLevel } from './logger.js';
 export { editDistance, nearest } from './util.js';
 export { asciiInto, concat } from './bytes.js';
+export { ByteHeap, byteHeap, RESERVED_LOW, type ByteHeapStats, type WasmMemory } from './heap.js';
 export { Table, sliceRange, type ScanOptions, type TableStats, type RowInput } from './store/table.js';
 export { TableStore, splitBudget, type TableStoreOptions, type PublishListener } from './store/store.js';
 export { CONFIG_SCHEMA } from './config/schema.js';

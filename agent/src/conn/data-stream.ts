@@ -1,4 +1,8 @@
-import type { Decoder, Frame, MessageType, ParseContext } from '@nixie/core';
+import { byteHeap, type Decoder, type Frame, type MessageType, type ParseContext } from '@nixie/core';
+
+/** Stream buffers live in the byte heap: a WebAssembly decoder (HTTP/1) parses them where they lie. */
+const heap = byteHeap();
+const NO_BYTES = Buffer.alloc(0);
 
 /** Settings of one direction's buffer. */
 export interface DataStreamOptions {
@@ -52,6 +56,8 @@ interface Pending {
  */
 export class DataStream {
   private data: Buffer;
+  /** Where data[0] lies in the byte heap (-1: data is a plain Buffer, the heap being full or off). */
+  private base: number;
   private start = 0;
   private end = 0;
   /** Stream position of data[start]. */
@@ -71,10 +77,11 @@ export class DataStream {
   ended = false;
   readonly counters: StreamCounters = { frames: 0, invalid: 0, bytesDropped: 0, gapsSkipped: 0, resyncs: 0 };
   /** Handed to parseFrame: the capture time of the head byte (one object per stream, refilled per call). */
-  private readonly ctx: ParseContext = { startNs: 0 };
+  private readonly ctx: ParseContext = { startNs: 0, heapOffset: -1 };
 
   constructor(private readonly opts: DataStreamOptions = DEFAULT_STREAM_OPTIONS) {
-    this.data = Buffer.allocUnsafe(opts.datagram ? 0 : Math.min(4096, opts.maxBytes));
+    this.data = opts.datagram ? NO_BYTES : heap.alloc(Math.min(4096, opts.maxBytes));
+    this.base = heap.offsetOf(this.data);
     this.segPos = new Float64Array(16);
     this.segTs = new Float64Array(16);
   }
@@ -193,9 +200,13 @@ export class DataStream {
     } else {
       let cap = Math.max(this.data.length * 2, 4096);
       while (cap < live + len) cap *= 2;
-      const next = Buffer.allocUnsafe(cap);
-      this.data.copy(next, 0, this.start, this.end);
+      const next = heap.alloc(cap);
+      const nextBase = heap.offsetOf(next);
+      if (this.base >= 0 && nextBase >= 0) heap.move(nextBase, this.base + this.start, live);
+      else this.data.copy(next, 0, this.start, this.end);
+      heap.release(this.data);
       this.data = next;
+      this.base = nextBase;
     }
     this.start = 0;
     this.end = live;
@@ -261,6 +272,7 @@ export class DataStream {
         continue;
       }
       this.ctx.startNs = this.timeAt(this.headPos);
+      this.ctx.heapOffset = this.base < 0 ? -1 : this.base + this.start;
       const r = decoder.parseFrame(type, view, state, this.ctx);
       if (r.kind === 'success' || r.kind === 'ignored') {
         const c = r.consumed;
@@ -318,6 +330,7 @@ export class DataStream {
     let n = 0;
     for (const d of this.datagrams) {
       this.ctx.startNs = d.tsNs;
+      this.ctx.heapOffset = -1;
       const r = decoder.parseFrame(type, d.bytes, state, this.ctx);
       if (r.kind === 'success') {
         r.frame.startNs = d.tsNs;
@@ -336,6 +349,15 @@ export class DataStream {
     this.datagrams.length = 0;
     this.pendingBytes = 0;
     return n;
+  }
+
+  /** Drops every byte and gives the buffer back to the heap: the stream is not used again (its connection is gone). */
+  release(): void {
+    this.dropAll();
+    this.ended = true;
+    heap.release(this.data);
+    this.data = NO_BYTES;
+    this.base = -1;
   }
 
   /** Drops every buffered byte (end of stream, or a connection switched off). */

@@ -161,7 +161,7 @@ export function applyEnv(raw: unknown, env: NodeJS.ProcessEnv): string[] {
 }
 
 /** NIXIE_ variables that are not config keys. */
-export const NON_CONFIG_ENV = new Set(['NIXIE_CONFIG', 'NIXIE_SKIP_BPF_BUILD', 'NIXIE_TEST_VERBOSE', 'NIXIE_HTTP_WASM']);
+export const NON_CONFIG_ENV = new Set(['NIXIE_CONFIG', 'NIXIE_SKIP_BPF_BUILD', 'NIXIE_TEST_VERBOSE', 'NIXIE_HTTP_WASM', 'NIXIE_BYTE_HEAP_MB']);
 
 function resolveEnvPath(rest: string, schema: JsonSchema): string[] | undefined {
   const props = schema.properties ?? {};

@@ -3,7 +3,13 @@ import { asBuffer, HTTP1, LF } from './bytes.js';
 import { methodAt } from './methods.js';
 import { parseMessage } from './parse.js';
 import { stitchHttp, stitchHttpInto } from './stitch.js';
-import { newArena, type HttpMessage, type HttpState } from './types.js';
+import { newArena, releaseArena, type Arena, type HttpMessage, type HttpState } from './types.js';
+
+/** A connection's state is gone: its arenas go back to the byte heap. */
+const stateGone = new FinalizationRegistry<readonly [Arena, Arena]>(([req, resp]) => {
+  releaseArena(req);
+  releaseArena(resp);
+});
 
 /** Offset >= from where an HTTP/1 message of `type` plausibly starts (at `from` or after a line feed), or -1. */
 export function findHttpBoundary(type: MessageType, buf: Uint8Array, from: number): number {
@@ -31,7 +37,10 @@ export const httpDecoder: Decoder<HttpMessage, HttpState> = {
   table: HTTP_EVENTS,
   transport: 'stream',
   createState(limits: DecoderLimits = DEFAULT_DECODER_LIMITS): HttpState {
-    return { limits, methods: [], upgradePending: false, upgraded: false, requestText: newArena(), responseText: newArena() };
+    const state: HttpState = { limits, methods: [], upgradePending: false, upgraded: false, requestText: newArena(), responseText: newArena() };
+    // The arenas, not the state, are held: the registry must not keep the state alive.
+    stateGone.register(state, [state.requestText, state.responseText]);
+    return state;
   },
   findFrameBoundary: findHttpBoundary,
   parseFrame: parseMessage,

@@ -1,4 +1,4 @@
-import { MessageType, type ParseResult } from '@nixie/core';
+import { MessageType, type ParseContext, type ParseResult } from '@nixie/core';
 import {
   asBuffer, COLON, CR, containsLower, eqLower, HEADER_END, HT, HTTP1, isTokenChar, latin1, LF, parseDecimal, SP,
 } from './bytes.js';
@@ -7,7 +7,7 @@ import { addHeader, headersJson, newHeaderMap } from './headers.js';
 import { copyLatin1, MAX_SPANS, spans, spansJsonBound, spansJsonInto } from './header-spans.js';
 import { couldBeMethodPrefix, methodAt, MAX_METHOD_LENGTH } from './methods.js';
 import { parseWasm } from './wasm.js';
-import { HttpMessage, MAX_HEADER_BYTES, MAX_PENDING_METHODS, reserve, type Arena, type HttpState } from './types.js';
+import { HttpMessage, MAX_HEADER_BYTES, MAX_PENDING_METHODS, replaceArena, reserve, type Arena, type HttpState } from './types.js';
 
 const NEEDS_MORE: ParseResult<HttpMessage> = Object.freeze({ kind: 'needs-more-data' });
 const INVALID: ParseResult<HttpMessage> = Object.freeze({ kind: 'invalid' });
@@ -37,16 +37,17 @@ function success(frame: HttpMessage, consumed: number): ParseResult<HttpMessage>
  * Parses the HTTP/1 message at the head of `buf`. Never throws: bad bytes give `invalid`. The WebAssembly parser
  * (wasm.ts) takes the message when it can; the JS parser below takes the rest and gives the same results.
  */
-export function parseMessage(type: MessageType, buf: Uint8Array, state: HttpState): ParseResult<HttpMessage> {
-  return parse(type, buf, state, true);
+export function parseMessage(type: MessageType, buf: Uint8Array, state: HttpState, ctx?: ParseContext): ParseResult<HttpMessage> {
+  return parse(type, buf, state, true, ctx?.heapOffset ?? -1);
 }
 
 /** parseMessage with the JS parser only (tests compare the two; NIXIE_HTTP_WASM=0 makes every parse take it). */
 export function parseMessageJs(type: MessageType, buf: Uint8Array, state: HttpState): ParseResult<HttpMessage> {
-  return parse(type, buf, state, false);
+  return parse(type, buf, state, false, -1);
 }
 
-function parse(type: MessageType, buf: Uint8Array, state: HttpState, wasm: boolean): ParseResult<HttpMessage> {
+/** heapOffset: where buf lies in the byte heap, or -1 (ParseContext.heapOffset). */
+function parse(type: MessageType, buf: Uint8Array, state: HttpState, wasm: boolean, heapOffset: number): ParseResult<HttpMessage> {
   if (state.upgraded) return EOS;
   // Bytes after an Upgrade request belong to the new protocol if the server agrees: wait for its answer.
   if (type === MessageType.REQUEST && state.upgradePending) return NEEDS_MORE;
@@ -54,7 +55,7 @@ function parse(type: MessageType, buf: Uint8Array, state: HttpState, wasm: boole
   if (len === 0) return NEEDS_MORE;
   const b = asBuffer(buf);
   if (wasm) {
-    const r = parseWasm(type, b, state);
+    const r = parseWasm(type, b, state, heapOffset);
     if (r !== undefined) return r;
   }
   if (!plausibleStart(type, b, len)) return INVALID;
@@ -352,8 +353,7 @@ function newFrame(type: MessageType, method: string, status: number, b: Buffer, 
   const frame = writeText(a, type, method, status, b, ts, te, start, state);
   if (a.buf === buf) return frame;
   // Headers that took the slow path moved the arena to a new buffer midway: write it all again, in one buffer.
-  a.buf = Buffer.allocUnsafe(Math.max(2 * (te - ts) + Math.max(spansJsonBound(), 3 * headersLimitBytes) + bodyLimitBytes, a.buf.length));
-  a.at = 0;
+  replaceArena(a, Math.max(2 * (te - ts) + Math.max(spansJsonBound(), 3 * headersLimitBytes) + bodyLimitBytes, a.buf.length));
   return writeText(a, type, method, status, b, ts, te, start, state);
 }
 
@@ -364,7 +364,7 @@ function writeText(a: Arena, type: MessageType, method: string, status: number, 
   putHeaders(a, b, state.limits.headersLimitBytes, hdrLine.next, headerEnd);
   const hEnd = a.at;
   putBody(a, b, start, state.limits.bodyLimitBytes);
-  return new HttpMessage(type, hdrLine.minor, method, status, fields.json ? 1 : 0, bodySize, a.buf, textStart, textEnd, hEnd, a.at);
+  return new HttpMessage(type, hdrLine.minor, method, status, fields.json ? 1 : 0, bodySize, a.buf, textStart, textEnd, hEnd, a.at, a.base);
 }
 
 function finishResponse(b: Buffer, start: number, state: HttpState): ParseResult<HttpMessage> {

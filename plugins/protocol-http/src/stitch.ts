@@ -1,5 +1,5 @@
 import { columnIndex, HTTP_EVENTS, type DecodedRecord, type RowWriter, type StitchCounts, type StitchResult } from '@nixie/core';
-import type { HttpMessage, HttpState } from './types.js';
+import { restartArena, type HttpMessage, type HttpState } from './types.js';
 
 /**
  * HTTP/1 answers requests in order (pipelining included), so requests and responses pair first to first.
@@ -25,8 +25,8 @@ function pair(requests: HttpMessage[], responses: HttpMessage[], state: HttpStat
   dropHead(requests, ri);
   dropHead(responses, si);
   // No frame of a direction is waiting: its text arena starts over.
-  if (state && requests.length === 0) state.requestText.at = 0;
-  if (state && responses.length === 0) state.responseText.at = 0;
+  if (state && requests.length === 0) restartArena(state.requestText);
+  if (state && responses.length === 0) restartArena(state.responseText);
   return errors;
 }
 
@@ -91,15 +91,15 @@ export function stitchHttpInto(requests: HttpMessage[], responses: HttpMessage[]
     out.num(MAJOR, 1);
     out.num(MINOR, resp.minorVersion);
     out.num(CONTENT_TYPE, resp.contentType || req.contentType);
-    out.bytes(REQ_HEADERS, req.raw, req.textEnd, req.headersEnd);
+    out.bytes(REQ_HEADERS, req.raw, req.textEnd, req.headersEnd, req.rawBase);
     out.str(REQ_METHOD, req.method);
-    out.bytes(REQ_PATH, req.raw, req.textStart, req.textEnd);
-    out.bytes(REQ_BODY, req.raw, req.headersEnd, req.bodyEnd);
+    out.bytes(REQ_PATH, req.raw, req.textStart, req.textEnd, req.rawBase);
+    out.bytes(REQ_BODY, req.raw, req.headersEnd, req.bodyEnd, req.rawBase);
     out.num(REQ_BODY_SIZE, req.bodySize);
-    out.bytes(RESP_HEADERS, resp.raw, resp.textEnd, resp.headersEnd);
+    out.bytes(RESP_HEADERS, resp.raw, resp.textEnd, resp.headersEnd, resp.rawBase);
     out.num(RESP_STATUS, resp.status);
-    out.bytes(RESP_MESSAGE, resp.raw, resp.textStart, resp.textEnd);
-    out.bytes(RESP_BODY, resp.raw, resp.headersEnd, resp.bodyEnd);
+    out.bytes(RESP_MESSAGE, resp.raw, resp.textStart, resp.textEnd, resp.rawBase);
+    out.bytes(RESP_BODY, resp.raw, resp.headersEnd, resp.bodyEnd, resp.rawBase);
     out.num(RESP_BODY_SIZE, resp.bodySize);
     out.commit();
     rows++;

@@ -1,31 +1,66 @@
-import type { DecoderLimits, Frame, MessageType } from '@nixie/core';
+import { byteHeap, ByteHeap, type DecoderLimits, type Frame, type MessageType } from '@nixie/core';
 import { utf8 } from './bytes.js';
 
 /**
+ * Where arenas live: the process's byte heap, so that the WebAssembly parser (which imports its memory) writes
+ * text into them and row staging copies out of them with copyWithin. With the heap off (NIXIE_BYTE_HEAP_MB=0),
+ * a small one of the plugin's own, for the WebAssembly parser.
+ */
+export const textHeap: ByteHeap = byteHeap().memory !== undefined ? byteHeap() : new ByteHeap(16 * 1024 * 1024);
+
+/**
  * Bytes of parsed messages' text, appended in order. Frames keep offsets into `buf`, not strings: stitchInto
- * copies them straight into table columns. When full, a new buffer replaces `buf` (frames keep the old one);
- * when every frame of the arena has been stitched, writing starts over at 0.
+ * copies them straight into table columns. When full, a new block replaces `buf` (frames keep the old one,
+ * which is retired); when every frame of the arena has been stitched, writing starts over at 0 and the retired
+ * blocks go back to the heap.
  */
 export interface Arena {
   buf: Buffer;
+  /** Where buf[0] lies in textHeap (-1: a plain Buffer, the heap being full). */
+  base: number;
   at: number;
+  retired: Buffer[] | undefined;
 }
 
-/** First size of a connection's arena: within Node's buffer pool (allocation is a slice, not a syscall). */
-const ARENA_START = 2048;
+/** First size of a connection's arena. */
+const ARENA_START = 4096;
 
 export function newArena(): Arena {
-  return { buf: Buffer.allocUnsafe(ARENA_START), at: 0 };
+  const buf = textHeap.alloc(ARENA_START);
+  return { buf, base: textHeap.offsetOf(buf), at: 0, retired: undefined };
 }
 
 /** Makes room for `n` more bytes at arena.at. */
 export function reserve(a: Arena, n: number): Buffer {
-  if (a.at + n > a.buf.length) {
-    a.buf = Buffer.allocUnsafe(Math.max(n, a.buf.length * 2));
-    a.at = 0;
-  }
+  if (a.at + n > a.buf.length) replaceArena(a, Math.max(n, a.buf.length * 2));
   return a.buf;
 }
+
+/** Moves the arena to a new block of at least n bytes, writing from 0 (frames keep the old block). */
+export function replaceArena(a: Arena, n: number): void {
+  (a.retired ??= []).push(a.buf);
+  a.buf = textHeap.alloc(n);
+  a.base = textHeap.offsetOf(a.buf);
+  a.at = 0;
+}
+
+/** Every frame of the arena was stitched: writing starts over at 0, and blocks frames held go back to the heap. */
+export function restartArena(a: Arena): void {
+  a.at = 0;
+  if (a.retired === undefined) return;
+  for (const b of a.retired) textHeap.release(b);
+  a.retired = undefined;
+}
+
+/** Gives an arena's blocks back (its connection's state is gone). */
+export function releaseArena(a: Arena): void {
+  restartArena(a);
+  textHeap.release(a.buf);
+  a.buf = EMPTY;
+  a.base = -1;
+}
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * One HTTP/1 request or response, with what http_events needs; its text (path or reason, headers as JSON,
@@ -52,6 +87,8 @@ export class HttpMessage implements Frame {
     readonly textEnd: number,
     readonly headersEnd: number,
     readonly bodyEnd: number,
+    /** Where raw[0] lies in the byte heap (-1: not in it): row staging copies from there with copyWithin. */
+    readonly rawBase = -1,
   ) {}
 
   /** A message from its fields as text (tests, tools): path is used for a request, message for a response. */

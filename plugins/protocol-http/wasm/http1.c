@@ -9,39 +9,38 @@
  * more than MAX_FIELDS fields, headers JSON over the limit, compressed text bodies, a message longer than the
  * bytes copied in. test/wasm.test.ts checks the two agree on every outcome.
  *
- * Memory: one fixed layout, no allocator. JS copies the head of a stream to `in_buf`, calls parse_message,
- * reads the result from `res` and copies the text from `out_buf`.
+ * Memory: imported, the agent's byte heap (@nixie/core heap.ts); this module's static data and stack sit in
+ * the low slot the build gives it. parse_message reads the message where it lies in that memory (a stream's
+ * buffer in the heap) and writes the text to `out` (the decoder's arena, in the heap), so nothing is copied in
+ * or out. Its other results go to `res`.
  */
 typedef unsigned char u8;
 typedef unsigned int u32;
 typedef int i32;
 
-#define IN_CAP (256 * 1024)
-#define OUT_CAP (2 * 1024 * 1024)
 #define MAX_FIELDS 96
 #define MAX_HEADER_BYTES (64 * 1024)
 #define MAX_CHUNK_LINE 1024
 #define MAX_HEX_DIGITS 8
 
-/* R_WIDER: the answer lies beyond the bytes copied in; copy more of the stream and call again. */
-enum { R_SUCCESS = 0, R_NEEDS_MORE = 1, R_INVALID = 2, R_IGNORED = 3, R_FALLBACK = 4, R_WIDER = 5 };
+/*
+ * R_WIDER: the answer lies beyond the bytes handed in (avail < len: the caller copied part of a stream that is
+ * not in the heap); hand in more and call again. R_ROOM: the text may not fit in out_cap bytes; call again
+ * with at least res[S_NEED].
+ */
+enum { R_SUCCESS = 0, R_NEEDS_MORE = 1, R_INVALID = 2, R_IGNORED = 3, R_FALLBACK = 4, R_WIDER = 5, R_ROOM = 6 };
 /* What the request a response answers was, as far as framing cares. */
 enum { M_OTHER = 0, M_HEAD = 1, M_CONNECT = 2 };
 
 /* Result slots (i32), read by JS through an Int32Array. */
 enum {
 	S_KIND, S_CONSUMED, S_METHOD, S_STATUS, S_MINOR, S_JSON, S_BODY_SIZE, S_TEXT_END, S_HEADERS_END, S_OUT_END,
-	S_UPGRADE, S_COUNT
+	S_UPGRADE, S_NEED, S_COUNT
 };
 
-static u8 in_buf[IN_CAP];
-static u8 out_buf[OUT_CAP];
 static i32 res[16];
 
-__attribute__((export_name("in_ptr"))) u8 *in_ptr(void) { return in_buf; }
-__attribute__((export_name("out_ptr"))) u8 *out_ptr(void) { return out_buf; }
 __attribute__((export_name("res_ptr"))) i32 *res_ptr(void) { return res; }
-__attribute__((export_name("in_cap"))) i32 in_cap(void) { return IN_CAP; }
 
 /* The methods of methods.ts, in its order: index + 1 is what S_METHOD holds (JS maps it back to the string). */
 static const char *const METHODS[] = {
@@ -456,16 +455,16 @@ static i32 done(i32 kind)
 }
 
 /*
- * Parses the message at in_buf[0..avail), of which the stream holds len bytes in all (avail <= len: the rest
- * was not copied). type 0 request, 1 response; answered: M_* of the oldest unanswered request (responses).
+ * Parses the message at b[0..avail), of which the stream holds len bytes in all (avail <= len: the rest was
+ * not handed in), and writes its text to out[0..out_cap). type 0 request, 1 response; answered: M_* of the
+ * oldest unanswered request (responses).
  */
-__attribute__((export_name("parse_message"))) i32 parse_message(i32 type, i32 avail, i32 len, i32 answered,
-								  i32 headers_limit, i32 body_limit)
+__attribute__((export_name("parse_message"))) i32 parse_message(i32 type, const u8 *b, i32 avail, i32 len, i32 answered,
+								  i32 headers_limit, i32 body_limit, u8 *out, i32 out_cap)
 {
 	if (!class_ready)
 		init_class();
-	const u8 *b = in_buf;
-	if (avail <= 0 || avail > len || avail > IN_CAP)
+	if (avail <= 0 || avail > len)
 		return done(R_FALLBACK);
 	/* plausibleStart */
 	if (type == 0) {
@@ -580,16 +579,19 @@ framed:;
 	if (!f.chunked && body_take > 0 && start + body_take > avail)
 		return done(R_WIDER);
 	/* Worst case of what is written: text doubled, JSON bound (as spansJsonBound), the body. */
-	if (2 * (te - ts) + 6 * (hdr_end + 2 - next) + 6 * nfields + 2 + body_take > OUT_CAP)
-		return done(R_FALLBACK);
+	double need = 2.0 * (te - ts) + 6.0 * (hdr_end + 2 - next) + 6.0 * nfields + 2 + body_take;
+	if (need > out_cap) {
+		res[S_NEED] = (i32)need;
+		return done(R_ROOM);
+	}
 
-	u8 *o = out_buf;
+	u8 *o = out;
 	o = latin1_into(b, ts, te, o);
-	res[S_TEXT_END] = (i32)(o - out_buf);
+	res[S_TEXT_END] = (i32)(o - out);
 	o = json_into(b, nfields, escapes, headers_limit, o);
 	if (!o)
 		return done(R_FALLBACK);
-	res[S_HEADERS_END] = (i32)(o - out_buf);
+	res[S_HEADERS_END] = (i32)(o - out);
 	if (body_size > 0 && body_limit > 0) {
 		if (f.chunked) {
 			o = gather_chunked(b, start, body_limit, o);
@@ -598,7 +600,7 @@ framed:;
 			o += body_take;
 		}
 	}
-	res[S_OUT_END] = (i32)(o - out_buf);
+	res[S_OUT_END] = (i32)(o - out);
 	res[S_CONSUMED] = body_end;
 	res[S_METHOD] = method;
 	res[S_STATUS] = status;
