@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
-import { MessageType, type ParseResult } from '@nixie/core';
+import { byteHeap, MessageType, type ParseResult } from '@nixie/core';
 import { mutate } from '@nixie/core/testing';
 import { httpDecoder } from '../src/decoder.js';
 import { parseMessage, parseMessageJs } from '../src/parse.js';
@@ -21,6 +21,23 @@ function outcome(r: ParseResult<HttpMessage>, s: HttpState): unknown {
     // The bytes, not only their text: a body cut mid-character must be cut at the same byte.
     raw: Buffer.from(f.raw.subarray(f.textStart, f.bodyEnd)).toString('hex'),
   };
+}
+
+/**
+ * parseMessage on bytes placed in the byte heap, as a connection's stream buffer is: the WebAssembly parser
+ * reads them where they lie (ParseContext.heapOffset) instead of copying them into its window.
+ */
+function parseInHeap(type: MessageType, buf: Uint8Array, s: HttpState): ParseResult<HttpMessage> {
+  const heap = byteHeap();
+  const block = heap.alloc(buf.length);
+  block.set(buf);
+  try {
+    return parseMessage(type, block.subarray(0, buf.length), s, { startNs: 0, heapOffset: heap.offsetOf(block) });
+  } finally {
+    // Garbage where the message was: a frame that kept pointing into the stream would show it.
+    block.fill(0x5a);
+    heap.release(block);
+  }
 }
 
 /** Parses `bytes` as a stream of one direction would, cut into `parts`, with `parse`; every outcome in order. */
@@ -97,7 +114,9 @@ describe('@nixie/protocol-http WebAssembly parser', function () {
     fc.assert(
       fc.property(fc.array(REQUEST, { minLength: 1, maxLength: 4 }), CUTS, LIMITS, (msgs, cuts, limits) => {
         const bytes = Buffer.concat(msgs);
-        assert.deepEqual(run(parseMessage, REQ, bytes, cuts, limits, []), run(parseMessageJs, REQ, bytes, cuts, limits, []));
+        const js = run(parseMessageJs, REQ, bytes, cuts, limits, []);
+        assert.deepEqual(run(parseMessage, REQ, bytes, cuts, limits, []), js);
+        assert.deepEqual(run(parseInHeap, REQ, bytes, cuts, limits, []), js);
       }),
       { numRuns: 600 },
     );
@@ -107,7 +126,9 @@ describe('@nixie/protocol-http WebAssembly parser', function () {
     fc.assert(
       fc.property(fc.array(RESPONSE, { minLength: 1, maxLength: 4 }), CUTS, LIMITS, ANSWERED, (msgs, cuts, limits, methods) => {
         const bytes = Buffer.concat(msgs);
-        assert.deepEqual(run(parseMessage, RESP, bytes, cuts, limits, methods), run(parseMessageJs, RESP, bytes, cuts, limits, methods));
+        const js = run(parseMessageJs, RESP, bytes, cuts, limits, methods);
+        assert.deepEqual(run(parseMessage, RESP, bytes, cuts, limits, methods), js);
+        assert.deepEqual(run(parseInHeap, RESP, bytes, cuts, limits, methods), js);
       }),
       { numRuns: 600 },
     );
@@ -119,18 +140,40 @@ describe('@nixie/protocol-http WebAssembly parser', function () {
       fc.property(fc.oneof(REQUEST.map((b) => [REQ, b] as const), RESPONSE.map((b) => [RESP, b] as const)), fc.array(edit, { maxLength: 6 }), fc.nat({ max: 40 }), LIMITS,
         ([type, seed], edits, cut, limits) => {
           const bytes = Buffer.from(mutate(seed, edits, cut));
-          assert.deepEqual(run(parseMessage, type, bytes, [], limits, ['GET']), run(parseMessageJs, type, bytes, [], limits, ['GET']));
+          const js = run(parseMessageJs, type, bytes, [], limits, ['GET']);
+          assert.deepEqual(run(parseMessage, type, bytes, [], limits, ['GET']), js);
+          assert.deepEqual(run(parseInHeap, type, bytes, [], limits, ['GET']), js);
         }),
       { numRuns: 1500 },
     );
   });
 
-  it('takes a message larger than its first copy window, and one larger than its memory, as the JS parser does', () => {
+  it('takes a message larger than its first copy window, and one larger than its window, as the JS parser does; in the heap, any size', () => {
     for (const size of [3000, 20_000, 300_000]) {
       const big = msg(['POST /big HTTP/1.1', `X-Big: ${'v'.repeat(size)}`, 'Content-Length: 5'], 'hello');
-      assert.deepEqual(run(parseMessage, REQ, big, [], [512, 1 << 20], []), run(parseMessageJs, REQ, big, [], [512, 1 << 20], []), `header of ${size}`);
+      const bigJs = run(parseMessageJs, REQ, big, [], [512, 1 << 20], []);
+      assert.deepEqual(run(parseMessage, REQ, big, [], [512, 1 << 20], []), bigJs, `header of ${size}`);
+      // Its text (headers JSON up to 1 MiB) is more than the arena has room for: the arena grows, the parse is retried.
+      assert.deepEqual(run(parseInHeap, REQ, big, [], [512, 1 << 20], []), bigJs, `header of ${size}, in the heap`);
       const body = msg(['HTTP/1.1 200 OK', 'Transfer-Encoding: chunked'], chunked(['x'.repeat(size), 'y']));
-      assert.deepEqual(run(parseMessage, RESP, body, [], [512, 8192], ['GET']), run(parseMessageJs, RESP, body, [], [512, 8192], ['GET']), `chunked body of ${size}`);
+      const bodyJs = run(parseMessageJs, RESP, body, [], [512, 8192], ['GET']);
+      assert.deepEqual(run(parseMessage, RESP, body, [], [512, 8192], ['GET']), bodyJs, `chunked body of ${size}`);
+      assert.deepEqual(run(parseInHeap, RESP, body, [], [512, 8192], ['GET']), bodyJs, `chunked body of ${size}, in the heap`);
     }
+  });
+
+  it('writes text into arenas in the byte heap, and a frame keeps its text when the arena moves on', () => {
+    const s = httpDecoder.createState({ bodyLimitBytes: 512, headersLimitBytes: 8192 });
+    const first = parseInHeap(REQ, msg(['GET /first HTTP/1.1', 'Host: a'], ''), s);
+    assert.equal(first.kind, 'success');
+    const f = (first as { frame: HttpMessage }).frame;
+    assert.ok(byteHeap().owns(f.raw), 'the arena is in the heap');
+    assert.equal(f.rawBase, byteHeap().offsetOf(f.raw));
+    // A message whose text cannot fit in what is left of the arena: a new block; the first frame's stays intact.
+    const second = parseInHeap(REQ, msg(['GET /second HTTP/1.1', `X-Big: ${'v'.repeat(50_000)}`], ''), s);
+    assert.equal(second.kind, 'success');
+    assert.notEqual((second as { frame: HttpMessage }).frame.raw, f.raw);
+    assert.equal(f.path, '/first');
+    assert.equal(f.headers, '{"Host":"a"}');
   });
 });
