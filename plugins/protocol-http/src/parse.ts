@@ -173,7 +173,7 @@ function readFields(b: Buffer, from: number, end: number): boolean {
     while (le < end) {
       const k = CLASS[b[le]!]!;
       if (k === 2) break;
-      escapes |= k;
+      escapes |= k & 4;
       le++;
     }
     if (le >= end || b[le + 1] !== LF) return false;
