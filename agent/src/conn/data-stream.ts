@@ -103,9 +103,10 @@ export class DataStream {
 
   /**
    * Adds the bytes src[from..from+len) captured at `tsNs` (epoch ns), whose first byte is at stream
-   * position `pos`. Copies: src may be a view of memory that is reused after this call.
+   * position `pos`. Copies: src may be a view of memory that is reused after this call. srcHeapBase: where
+   * src[0] lies in the byte heap, if it does (-1 if not): the copy is then a copyWithin.
    */
-  append(pos: number, src: Uint8Array, from: number, len: number, tsNs: number): void {
+  append(pos: number, src: Uint8Array, from: number, len: number, tsNs: number, srcHeapBase = -1): void {
     if (this.ended || len <= 0) return;
     if (tsNs > this.newestTs) this.newestTs = tsNs;
     if (this.opts.datagram) {
@@ -128,14 +129,15 @@ export class DataStream {
       return;
     }
     const skip = endPos - pos;
-    this.put(endPos, src, from + skip, len - skip, tsNs);
+    this.put(endPos, src, from + skip, len - skip, tsNs, srcHeapBase);
     this.mergePending();
     this.enforceLimit();
   }
 
-  private put(pos: number, src: Uint8Array, from: number, len: number, tsNs: number): void {
+  private put(pos: number, src: Uint8Array, from: number, len: number, tsNs: number, srcHeapBase = -1): void {
     if (this.end + len > this.data.length) this.makeRoom(len);
-    copyBytes(src, from, len, this.data, this.end);
+    if (srcHeapBase >= 0 && this.base >= 0) heap.move(this.base + this.end, srcHeapBase + from, len);
+    else copyBytes(src, from, len, this.data, this.end);
     if (this.start === this.end) this.headPos = pos;
     this.end += len;
     this.pushSegment(pos, tsNs);
