@@ -182,13 +182,33 @@ class ConnRowWriter implements RowWriter {
   commit(): void {
     const t = this.conn!;
     const st = this.staging;
+    // Each source's value type is known: no union to test per value.
     for (let k = 0; k < this.socketCols.length; k++) {
       const i = this.socketCols[k]!;
-      const v = socketValue(this.socketSources[k]!, t);
-      if (typeof v === 'number') st.num(i, v);
-      else if (typeof v === 'string') st.str(i, v);
-      else if (typeof v === 'boolean') st.num(i, v ? 1 : 0);
-      else st.u128(i, v.high, v.low);
+      switch (this.socketSources[k]!) {
+        case Source.Upid: {
+          const u = t.upid;
+          st.u128(i, u.high, u.low);
+          break;
+        }
+        case Source.RemoteAddr:
+          st.str(i, t.remoteAddr);
+          break;
+        case Source.RemotePort:
+          st.num(i, t.remotePort);
+          break;
+        case Source.LocalAddr:
+          st.str(i, t.localAddr);
+          break;
+        case Source.LocalPort:
+          st.num(i, t.localPort);
+          break;
+        case Source.TraceRole:
+          st.num(i, t.role);
+          break;
+        default:
+          st.num(i, 0);
+      }
     }
     st.commit();
     if (st.full) this.flush();

@@ -84,25 +84,32 @@ const RESP_BODY_SIZE = col('resp_body_size');
 
 /** stitchHttp's pairing, each row written straight from the frames' bytes into the table. */
 export function stitchHttpInto(requests: HttpMessage[], responses: HttpMessage[], state: HttpState | undefined, out: RowWriter): StitchCounts {
-  let rows = 0;
-  const errors = pair(requests, responses, state, (req, resp) => {
-    out.num(TIME, resp.endNs);
-    out.num(LATENCY, resp.endNs > req.startNs ? resp.endNs - req.startNs : 0);
-    out.num(MAJOR, 1);
-    out.num(MINOR, resp.minorVersion);
-    out.num(CONTENT_TYPE, resp.contentType || req.contentType);
-    out.bytes(REQ_HEADERS, req.raw, req.textEnd, req.headersEnd, req.rawBase);
-    out.str(REQ_METHOD, req.method);
-    out.bytes(REQ_PATH, req.raw, req.textStart, req.textEnd, req.rawBase);
-    out.bytes(REQ_BODY, req.raw, req.headersEnd, req.bodyEnd, req.rawBase);
-    out.num(REQ_BODY_SIZE, req.bodySize);
-    out.bytes(RESP_HEADERS, resp.raw, resp.textEnd, resp.headersEnd, resp.rawBase);
-    out.num(RESP_STATUS, resp.status);
-    out.bytes(RESP_MESSAGE, resp.raw, resp.textStart, resp.textEnd, resp.rawBase);
-    out.bytes(RESP_BODY, resp.raw, resp.headersEnd, resp.bodyEnd, resp.rawBase);
-    out.num(RESP_BODY_SIZE, resp.bodySize);
-    out.commit();
-    rows++;
-  });
-  return { rows, errors };
+  ROW_SINK.out = out;
+  ROW_SINK.rows = 0;
+  const errors = pair(requests, responses, state, writeRow);
+  return { rows: ROW_SINK.rows, errors };
+}
+
+/** Where writeRow writes (one pairing at a time: no closure per call). */
+const ROW_SINK: { out: RowWriter; rows: number } = { out: undefined!, rows: 0 };
+
+function writeRow(req: HttpMessage, resp: HttpMessage): void {
+  const out = ROW_SINK.out;
+  out.num(TIME, resp.endNs);
+  out.num(LATENCY, resp.endNs > req.startNs ? resp.endNs - req.startNs : 0);
+  out.num(MAJOR, 1);
+  out.num(MINOR, resp.minorVersion);
+  out.num(CONTENT_TYPE, resp.contentType || req.contentType);
+  out.bytes(REQ_HEADERS, req.raw, req.textEnd, req.headersEnd, req.rawBase);
+  out.str(REQ_METHOD, req.method);
+  out.bytes(REQ_PATH, req.raw, req.textStart, req.textEnd, req.rawBase);
+  out.bytes(REQ_BODY, req.raw, req.headersEnd, req.bodyEnd, req.rawBase);
+  out.num(REQ_BODY_SIZE, req.bodySize);
+  out.bytes(RESP_HEADERS, resp.raw, resp.textEnd, resp.headersEnd, resp.rawBase);
+  out.num(RESP_STATUS, resp.status);
+  out.bytes(RESP_MESSAGE, resp.raw, resp.textStart, resp.textEnd, resp.rawBase);
+  out.bytes(RESP_BODY, resp.raw, resp.headersEnd, resp.bodyEnd, resp.rawBase);
+  out.num(RESP_BODY_SIZE, resp.bodySize);
+  out.commit();
+  ROW_SINK.rows++;
 }
