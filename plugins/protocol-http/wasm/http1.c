@@ -316,14 +316,26 @@ static i32 read_fields(const u8 *b, i32 from, i32 end, i32 *escapes)
 
 static i32 high;
 
+/*
+ * Bytes of the message that may be loaded 16 at a time: b[0..in_lim). A copy loads whole vectors while they lie
+ * inside, and stores whole vectors: up to 15 bytes past what it writes, which `need` leaves room for.
+ */
+static i32 in_lim;
+
+/* Lanes [0, n) of a 16-lane mask. */
+static u32 first_lanes(i32 n) { return n >= 16 ? 0xffff : (1u << n) - 1; }
+
 static u8 *latin1_into(const u8 *b, i32 a, i32 e, u8 *o)
 {
-	/* ASCII 16 bytes at a time; from the first chunk with a byte >= 0x80, byte by byte. */
-	while (a + 16 <= e) {
+	/* ASCII 16 bytes at a time, the last vector too; from the first with a byte >= 0x80, byte by byte. */
+	while (a < e && a + 16 <= in_lim) {
 		v128_t v = wasm_v128_load(b + a);
-		if (wasm_i8x16_bitmask(v))
+		i32 n = e - a;
+		if (wasm_i8x16_bitmask(v) & first_lanes(n))
 			break;
 		wasm_v128_store(o, v);
+		if (n <= 16)
+			return o + n;
 		o += 16;
 		a += 16;
 	}
@@ -344,12 +356,15 @@ static const char HEX[] = "0123456789abcdef";
 
 static u8 *escape_into(const u8 *b, i32 a, i32 e, u8 *o)
 {
-	/* Bytes copied as they are (ASCII, nothing to escape) 16 at a time; from the first other chunk, byte by byte. */
-	while (a + 16 <= e) {
+	/* Bytes copied as they are (ASCII, nothing to escape) 16 at a time, as latin1_into. */
+	while (a < e && a + 16 <= in_lim) {
 		v128_t v = wasm_v128_load(b + a);
-		if (wasm_i8x16_bitmask(v) | escape_lanes(v))
+		i32 n = e - a;
+		if ((wasm_i8x16_bitmask(v) | escape_lanes(v)) & first_lanes(n))
 			break;
 		wasm_v128_store(o, v);
+		if (n <= 16)
+			return o + n;
 		o += 16;
 		a += 16;
 	}
@@ -533,6 +548,7 @@ __attribute__((export_name("parse_message"))) i32 parse_message(i32 type, const 
 		init_class();
 	if (avail <= 0 || avail > len)
 		return done(R_FALLBACK);
+	in_lim = avail;
 	/* plausibleStart */
 	if (type == 0) {
 		if (!could_be_method_prefix(b, avail))
@@ -563,6 +579,20 @@ __attribute__((export_name("parse_message"))) i32 parse_message(i32 type, const 
 		if (method == 0 || b[sp] != ' ')
 			return done(R_INVALID);
 		i32 ps = sp + 1, pe = ps;
+		/* The target: no byte < 0x21 or DEL before the space ending it; 16 bytes a step, then byte by byte. */
+		while (pe + 16 <= end) {
+			v128_t v = wasm_v128_load(b + pe);
+			u32 sp_at = wasm_i8x16_bitmask(wasm_i8x16_eq(v, wasm_i8x16_splat(' ')));
+			u32 bad = wasm_i8x16_bitmask(wasm_v128_or(wasm_u8x16_lt(v, wasm_i8x16_splat(0x21)), wasm_i8x16_eq(v, wasm_i8x16_splat(0x7f))));
+			u32 before = sp_at ? (sp_at & -sp_at) - 1 : 0xffff;
+			if (bad & before)
+				return done(R_INVALID);
+			if (sp_at) {
+				pe += __builtin_ctz(sp_at);
+				break;
+			}
+			pe += 16;
+		}
 		while (pe < end && b[pe] != ' ') {
 			if (b[pe] < 0x21 || b[pe] == 0x7f)
 				return done(R_INVALID);
@@ -639,8 +669,8 @@ framed:;
 	i32 body_take = body_size < body_limit ? (i32)body_size : body_limit;
 	if (!f.chunked && body_take > 0 && start + body_take > avail)
 		return done(R_WIDER);
-	/* Worst case of what is written: text doubled, JSON bound (as spansJsonBound), the body. */
-	double need = 2.0 * (te - ts) + 6.0 * (hdr_end + 2 - next) + 6.0 * nfields + 2 + body_take;
+	/* Worst case of what is written (text doubled, JSON bound as spansJsonBound, the body), and the vector copies' overshoot. */
+	double need = 2.0 * (te - ts) + 6.0 * (hdr_end + 2 - next) + 6.0 * nfields + 2 + body_take + 16;
 	if (need > out_cap) {
 		res[S_NEED] = (i32)need;
 		return done(R_ROOM);
