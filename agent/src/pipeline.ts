@@ -62,6 +62,11 @@ const MAX_PEERS = 1024;
 const AF_INET = 2;
 const DATA_REMOTE_ADDR = LAYOUT.data.fields['remote.addr'].offset;
 
+/** Bytes of a batch staged in the byte heap at most (a ring buffer's worth of small events is far less). */
+const STAGE_MAX = 8 * 1024 * 1024;
+/** Longer than any event but DATA (their layouts are 40-88 bytes). */
+const MAX_CONTROL_EVENT = 256;
+
 /** Frames waiting for their partner at most, per direction: bounded memory when one side is lost. */
 const MAX_WAITING_FRAMES = 1024;
 
@@ -79,6 +84,7 @@ export class Pipeline {
   private batchBlock: Buffer = heap.alloc(64 * 1024);
   private batchBase = -1;
   private batchLo = 0;
+  private batchHi = 0;
   private readonly streamOpts: DataStreamOptions;
   private readonly datagramOpts: DataStreamOptions;
   private readonly limits: DecoderLimits;
@@ -136,25 +142,18 @@ export class Pipeline {
   }
 
   /**
-   * Copies the span of the batch's data bytes into the byte heap, once: each event's bytes then go to their stream
-   * with copyWithin (a Buffer copy per event costs ~3 times that, and a view). batchBase is -1 when the span is
-   * not worth it (a ring that wrapped mid-batch, mostly non-data events) or the heap has no room.
+   * Copies the batch's bytes into the byte heap, once: each event's bytes then go to their stream with copyWithin
+   * (a Buffer copy per event costs ~3 times that, and a view). The span is first event to last event's end:
+   * ring batches are in order; an event outside the span (a ring that wrapped mid-batch) is copied on its own
+   * (onData checks). batchBase is -1 when nothing was staged (a span over STAGE_MAX, or the heap has no room).
    */
   private stageBatch(buf: Buffer, offsets: Uint32Array, count: number): void {
     this.batchBase = -1;
-    let lo = Infinity;
-    let hi = 0;
-    let bytes = 0;
-    for (let i = 0; i < count; i++) {
-      const off = offsets[i]!;
-      if (eventKind(buf, off) !== EventKind.DATA) continue;
-      const from = dataBytesOffset(off);
-      const to = from + dataLen(buf, off);
-      if (from < lo) lo = from;
-      if (to > hi) hi = to;
-      bytes += to - from;
-    }
-    if (bytes === 0 || hi - lo > 2 * bytes + 65536) return;
+    if (count === 0) return;
+    const lo = offsets[0]!;
+    const last = offsets[count - 1]!;
+    const hi = Math.min(buf.length, eventKind(buf, last) === EventKind.DATA ? dataBytesOffset(last) + dataLen(buf, last) : last + MAX_CONTROL_EVENT);
+    if (hi <= lo || hi - lo > STAGE_MAX) return;
     if (this.batchBlock.length < hi - lo) {
       heap.release(this.batchBlock);
       this.batchBlock = heap.alloc(hi - lo);
@@ -164,6 +163,7 @@ export class Pipeline {
     buf.copy(this.batchBlock, 0, lo, hi);
     this.batchBase = base;
     this.batchLo = lo;
+    this.batchHi = hi;
   }
 
   private tracker(buf: Buffer, off: number): ConnTracker {
@@ -231,8 +231,9 @@ export class Pipeline {
     if (!t.decoder || t.off) return;
     const s = egress ? t.send! : t.recv!;
     const tsNs = eventTimestampNs(buf, off) + this.o.clockOffsetNs;
-    if (this.batchBase >= 0) s.append(pos, this.batchBlock, dataBytesOffset(off) - this.batchLo, len, tsNs, this.batchBase);
-    else s.append(pos, buf, dataBytesOffset(off), len, tsNs);
+    const from = dataBytesOffset(off);
+    if (this.batchBase >= 0 && from >= this.batchLo && from + len <= this.batchHi) s.append(pos, this.batchBlock, from - this.batchLo, len, tsNs, this.batchBase);
+    else s.append(pos, buf, from, len, tsNs);
     if (!t.dirty) {
       t.dirty = true;
       this.dirty.push(t);

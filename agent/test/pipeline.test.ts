@@ -53,6 +53,28 @@ describe('Pipeline (synthetic BPF events)', () => {
     assert.deepEqual(r.upid, { high: 100, low: 500 }, "start time in clock ticks (5 s = 500), as process_stats writes");
   });
 
+  it('takes events out of ring order (a ring that wrapped mid-batch): bytes outside the staged span are copied on their own', async () => {
+    const w = new EventWriter();
+    w.open(server, 1000, ['127.0.0.1', 8080], ['127.0.0.1', 40000]);
+    for (let i = 0; i < 6; i++) {
+      const req = Buffer.from(`GET /n/${i} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      w.data(server, 2000 + i * 100, 1, i * req.length, req);
+      w.data(server, 2050 + i * 100, 0, i * RESP.length, RESP);
+    }
+    const inOrder = w.batch();
+    const expected = await setup();
+    expected.pipeline.handleBatch(inOrder);
+    // The same events, the second exchange's last: the batch's span (first offset to the last event's end) ends
+    // there, and does not hold the exchanges after it, which wait in their streams for the bytes before them.
+    const o = [...inOrder.offsets.subarray(0, inOrder.count)];
+    const wrapped = { buf: inOrder.buf, offsets: Uint32Array.from([...o.slice(0, 3), ...o.slice(5), o[3]!, o[4]!]), count: inOrder.count };
+    const got = await setup();
+    got.pipeline.handleBatch(wrapped);
+    const paths = (rs: Record<string, unknown>[]) => rs.map((r) => [r.req_path, r.resp_body, r.latency]);
+    assert.equal(expected.rows('http_events').length, 6);
+    assert.deepEqual(paths(got.rows('http_events')), paths(expected.rows('http_events')));
+  });
+
   it('skips a local client side under the auto policy but traces one whose peer is elsewhere', async () => {
     const { pipeline, rows } = await setup();
     const local: SyntheticConn = { ...server, fd: 8, generation: 1, role: TraceRole.CLIENT };
