@@ -325,20 +325,35 @@ static i32 in_lim;
 /* Lanes [0, n) of a 16-lane mask. */
 static u32 first_lanes(i32 n) { return n >= 16 ? 0xffff : (1u << n) - 1; }
 
-static u8 *latin1_into(const u8 *b, i32 a, i32 e, u8 *o)
+/*
+ * Copies b[a..e) to *o as it is, 16 bytes at a time, the last vector too, while every byte is ASCII (and, if
+ * escaping, needs no JSON escape); returns where it stopped (e when done), *o advanced past what it wrote.
+ */
+static inline __attribute__((always_inline)) i32 copy_vectors(const u8 *b, i32 a, i32 e, u8 **out, i32 escaping)
 {
-	/* ASCII 16 bytes at a time, the last vector too; from the first with a byte >= 0x80, byte by byte. */
+	u8 *o = *out;
 	while (a < e && a + 16 <= in_lim) {
 		v128_t v = wasm_v128_load(b + a);
 		i32 n = e - a;
-		if (wasm_i8x16_bitmask(v) & first_lanes(n))
+		u32 stop = wasm_i8x16_bitmask(v) | (escaping ? escape_lanes(v) : 0);
+		if (stop & first_lanes(n))
 			break;
 		wasm_v128_store(o, v);
-		if (n <= 16)
-			return o + n;
+		if (n <= 16) {
+			o += n;
+			a = e;
+			break;
+		}
 		o += 16;
 		a += 16;
 	}
+	*out = o;
+	return a;
+}
+
+static u8 *latin1_into(const u8 *b, i32 a, i32 e, u8 *o)
+{
+	a = copy_vectors(b, a, e, &o, 0);
 	for (i32 i = a; i < e; i++) {
 		u8 c = b[i];
 		if (c < 0x80) {
@@ -356,18 +371,7 @@ static const char HEX[] = "0123456789abcdef";
 
 static u8 *escape_into(const u8 *b, i32 a, i32 e, u8 *o)
 {
-	/* Bytes copied as they are (ASCII, nothing to escape) 16 at a time, as latin1_into. */
-	while (a < e && a + 16 <= in_lim) {
-		v128_t v = wasm_v128_load(b + a);
-		i32 n = e - a;
-		if ((wasm_i8x16_bitmask(v) | escape_lanes(v)) & first_lanes(n))
-			break;
-		wasm_v128_store(o, v);
-		if (n <= 16)
-			return o + n;
-		o += 16;
-		a += 16;
-	}
+	a = copy_vectors(b, a, e, &o, 1);
 	for (i32 i = a; i < e; i++) {
 		u8 c = b[i];
 		if (c == '"' || c == '\\') {
