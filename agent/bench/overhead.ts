@@ -13,13 +13,14 @@
  *
  * Last line: one JSON object with agent_cpu_us_per_request, p99_latency_ratio, rows_captured_ratio and
  * throughput_ratio (issue #7's targets), and the figures behind them; `hooks` is the socket hook kind used
- * (`--hooks=tracepoint|fexit` forces one, for A/B runs).
+ * (`--hooks=fexit|raw_tracepoint|tracepoint` forces one, for A/B runs). With `--modes=untraced,kernel` only the
+ * kernel_* figures are given.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Session } from 'node:inspector/promises';
-import { enableRunStats, SocketTracer } from '@nixie/bpf';
+import { enableRunStats, HOOK_KINDS_AUTO, SocketTracer, type HookKind } from '@nixie/bpf';
 import { createLogger, stringAt, validateConfig, type NumberColumn, type StringColumn } from '@nixie/core';
 import { createAgent, type Agent } from '../src/index.js';
 import { BenchServer, childrenCpuUs, threadsCpuUs, tracepointPrograms, wrk, writeWrkScripts, type WrkResult } from './lib/load.js';
@@ -38,12 +39,12 @@ const MODES = (flag('modes')?.split(',') ?? ['untraced', 'kernel', 'traced']) as
 const PROFILE_DIR = flag('profile');
 /** `--poll-ms=N`: the tracer's drain interval (default: the tracer's). */
 const POLL_MS = flag('poll-ms') === undefined ? undefined : Number(flag('poll-ms'));
-/** `--hooks=tracepoint|fexit`: force socket_trace's hook kind (default auto: fexit where the kernel allows it) for A/B runs. */
 /** `--sched=batch|other`: the agent's agent.sched_policy (default batch, as the agent's) for A/B runs. */
 const SCHED = (flag('sched') ?? 'batch') as 'batch' | 'other';
 if (!['batch', 'other'].includes(SCHED)) throw new Error(`--sched=${SCHED}: batch or other`);
-const HOOKS = (flag('hooks') ?? 'auto') as 'auto' | 'fexit' | 'tracepoint';
-if (!['auto', 'fexit', 'tracepoint'].includes(HOOKS)) throw new Error(`--hooks=${HOOKS}: auto, fexit or tracepoint`);
+/** `--hooks=fexit|raw_tracepoint|tracepoint`: force socket_trace's hook kind (default auto: the first the kernel allows) for A/B runs. */
+const HOOKS = (flag('hooks') ?? 'auto') as 'auto' | HookKind;
+if (!['auto', ...HOOK_KINDS_AUTO].includes(HOOKS)) throw new Error(`--hooks=${HOOKS}: auto, ${HOOK_KINDS_AUTO.join(', ')}`);
 const RATE = 5000;
 const FIXED_CONNS = 20;
 const SAT_CONNS = 32;
@@ -232,6 +233,21 @@ function summarize(results: RunResult[]): Record<string, unknown> {
   const fu = of('untraced', 'fixed');
   const fk = of('kernel', 'fixed');
   const ft = of('traced', 'fixed');
+  if (fk.length && fu.length) {
+    const p99u = median(fu.map((r) => r.wrk.p99));
+    const p99k = median(fk.map((r) => r.wrk.p99));
+    Object.assign(out, {
+      untraced_p99_us: p99u,
+      kernel_p99_us: p99k,
+      untraced_p99s_us: fu.map((r) => r.wrk.p99),
+      kernel_p99s_us: fk.map((r) => r.wrk.p99),
+      kernel_p99_latency_ratio: round(p99k / p99u, 3),
+      kernel_drain_cpu_us_per_request: perReq(fk, (r) => r.agentCpuUs),
+      bpf_ns_per_request: perReq(fk, (r) => r.bpfRunNs),
+      bpf_runs_per_request: perReq(fk, (r) => r.bpfRuns),
+      fixed_server_cpu_us_per_request: { untraced: perReq(fu, (r) => r.serverCpuUs), kernel: perReq(fk, (r) => r.serverCpuUs) },
+    });
+  }
   if (ft.length) {
     const p99u = median(fu.map((r) => r.wrk.p99));
     const p99k = median(fk.map((r) => r.wrk.p99));
@@ -261,6 +277,19 @@ function summarize(results: RunResult[]): Record<string, unknown> {
   const su = of('untraced', 'saturation');
   const sk = of('kernel', 'saturation');
   const st = of('traced', 'saturation');
+  if (sk.length && su.length) {
+    const ru = median(su.map(rps));
+    const rk = median(sk.map(rps));
+    Object.assign(out, {
+      kernel_throughput_ratio: round(rk / ru, 3),
+      untraced_sat_rps: Math.round(ru),
+      kernel_sat_rps: Math.round(rk),
+      untraced_sat_rps_runs: su.map((r) => Math.round(rps(r))),
+      kernel_sat_rps_runs: sk.map((r) => Math.round(rps(r))),
+      sat_server_cpu_us_per_request: { untraced: perReq(su, (r) => r.serverCpuUs), kernel: perReq(sk, (r) => r.serverCpuUs) },
+      sat_drops: sum(sk.map((r) => r.drops)),
+    });
+  }
   if (st.length) {
     const ru = median(su.map(rps));
     const rk = median(sk.map(rps));

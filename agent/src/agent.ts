@@ -126,10 +126,13 @@ class AgentImpl implements Agent {
       });
       const t = this.tracer;
       this.bpfHooks = t.hookKind;
+      const why = t.hookReason === 'forced' ? 'agent.bpf_hooks' : t.hookReason;
       this.log.info(
         t.hookKind === 'fexit'
           ? `socket syscalls hooked with fexit programs (BPF trampolines)${t.hookReason === 'forced' ? ' (agent.bpf_hooks)' : ''}`
-          : `socket syscalls hooked with syscall tracepoints (${t.hookReason === 'forced' ? 'agent.bpf_hooks' : t.hookReason}): every syscall on this host takes the slower traced path`,
+          : t.hookKind === 'raw_tracepoint'
+            ? `socket syscalls hooked with one sys_exit raw tracepoint program (${why}): every syscall on this host takes the slower traced path`
+            : `socket syscalls hooked with syscall tracepoints (${why}): every syscall on this host takes the slower traced path, and each hooked one builds a perf record`,
       );
       // Drains (this thread) then wait for a core rather than take it from a traced service that is running.
       const policy = this.config.agent.sched_policy;

@@ -18,7 +18,7 @@ export interface AgentStats {
   stitchErrors: number;
   bufferedBytes: number;
   /** How the socket syscalls are hooked: fexit, tracepoint, or none (no BPF). */
-  bpfHooks: 'fexit' | 'tracepoint' | 'none';
+  bpfHooks: 'fexit' | 'raw_tracepoint' | 'tracepoint' | 'none';
 }
 
 /** Gathers the figures of AgentStats from the pipeline, tracer and host. */

@@ -1,9 +1,11 @@
 /**
  * What the socket tracer's hooks cost every process on the host, whether traced or not: ns per iteration of
- * a C loop (bench/fixtures/syscalls.c) with nothing attached, with the syscall tracepoints (forced), and with
- * fexit (when the kernel allows trampolines). The loop's own process is traced like any other (no pid filter).
- * - getppid: a syscall nothing hooks. With a syscall tracepoint attached anywhere, every task takes the slow
- *   syscall path; with fexit it should cost nothing more.
+ * a C loop (bench/fixtures/syscalls.c) with nothing attached, and with each hook kind the kernel allows
+ * (tracepoint; raw_tracepoint on x86_64; fexit where the kernel has trampolines). The loop's own process is
+ * traced like any other (no pid filter).
+ * - getppid: a syscall nothing hooks. With a syscall tracepoint attached anywhere (tracepoint, or the sys_exit
+ *   raw tracepoint), every task takes the slow syscall path; raw_tracepoint adds the dispatcher's tail call
+ *   miss; with fexit it should cost nothing more.
  * - read: read(2) of /dev/zero, a hooked syscall on a non-socket fd (the program gives up at the fd's file).
  * - tcp: a 1-byte write and read over loopback TCP, two hooked syscalls on a traced socket.
  * Modes alternate round by round (drift on a shared machine hits them alike); medians are reported.
@@ -57,13 +59,16 @@ const median = (xs: number[]): number => {
 
 ensureTracefs();
 const modes: Mode[] = ['none', 'tracepoint'];
-let fexitError: string | undefined;
-try {
-  await SocketTracer.open({ hooks: 'fexit' }).close();
-  modes.push('fexit');
-} catch (e) {
-  fexitError = (e as Error).message.split('\n')[0];
-  console.log(`fexit: not measured (${fexitError})`);
+/** Why a hook kind is not measured here (the kernel or the arch refuses it). */
+const unavailable: Partial<Record<HookKind, string>> = {};
+for (const kind of ['raw_tracepoint', 'fexit'] as const) {
+  try {
+    await SocketTracer.open({ hooks: kind }).close();
+    modes.push(kind);
+  } catch (e) {
+    unavailable[kind] = (e as Error).message.split('\n')[0];
+    console.log(`${kind}: not measured (${unavailable[kind]})`);
+  }
 }
 
 const results = new Map<string, number[]>();
@@ -82,14 +87,15 @@ for (let r = 1; r <= rounds; r++) {
         results.set(key, [...(results.get(key) ?? []), ns]);
         line.push(`${loop} ${ns} ns`);
       }
-      console.log(`round ${r} ${mode.padEnd(10)} ${line.join(', ')}`);
+      console.log(`round ${r} ${mode.padEnd(14)} ${line.join(', ')}`);
     } finally {
       await tracer?.close();
     }
   }
 }
 
-const out: Record<string, unknown> = { bench: 'syscall-tax', rounds, iterations, fexit: fexitError ? `unavailable: ${fexitError}` : 'measured' };
+const out: Record<string, unknown> = { bench: 'syscall-tax', rounds, iterations };
+for (const kind of ['raw_tracepoint', 'fexit'] as const) out[kind] = unavailable[kind] ? `unavailable: ${unavailable[kind]}` : 'measured';
 for (const loop of LOOPS) {
   const none = median(results.get(`${loop}/none`)!);
   const per: Record<string, number> = { none: +none.toFixed(1) };

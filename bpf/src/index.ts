@@ -66,6 +66,7 @@ export {
   POLL_MIN_MS,
   POLL_MAX_MS,
   DRAIN_TARGET_MS,
+  HOOK_KINDS_AUTO,
   type SocketTracerOptions,
   type HookKind,
   type EventBatch,

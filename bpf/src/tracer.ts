@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BpfObject, isNixieBpfError, RingBuffer, type BpfMap, type BpfProgram, type ProgramRunStats, type RingBatch } from '@nixie/libbpf-ts';
+import { BpfObject, createBpfError, isNixieBpfError, RingBuffer, type BpfMap, type BpfProgram, type ProgramRunStats, type RingBatch } from '@nixie/libbpf-ts';
 import { DEFAULT_CHUNK_LIMIT, DEFAULT_DATA_CAP, DEFAULT_STATS_THRESHOLD, MAX_DATA_SIZE } from './layout.js';
 
 /** One batch of events: event i starts at buf[offsets[i]] and is sizes[i] bytes; valid only during the callback. */
@@ -14,17 +14,24 @@ export type EventBatch = RingBatch;
 export type BatchHandler = (batch: EventBatch) => void;
 
 /**
- * How socket_trace hooks the socket syscalls' exits: `fexit` programs on the syscall functions (BPF
- * trampolines: only the hooked syscalls pay), or `tracepoint`s syscalls:sys_exit_* (any attached syscall
- * tracepoint puts every syscall of every task on the host on the slow path).
+ * How socket_trace hooks the socket syscalls' exits:
+ * - `fexit`: programs on the syscall functions (BPF trampolines): only the hooked syscalls pay.
+ * - `raw_tracepoint` (x86_64): one program on the sys_exit raw tracepoint that tail-calls the handler of the
+ *   syscall's number. Every syscall of every task on the host takes the slow syscall path (as with any
+ *   syscall tracepoint), but a hooked syscall skips the perf record of `tracepoint`.
+ * - `tracepoint`: syscalls:sys_exit_* tracepoints, one per hooked syscall: the slow syscall path for every
+ *   syscall, and a perf trace record built for each hooked one before its program runs.
  */
-export type HookKind = 'fexit' | 'tracepoint';
+export type HookKind = 'fexit' | 'raw_tracepoint' | 'tracepoint';
+
+/** The hook kinds in the order 'auto' tries them (the cheapest first). */
+export const HOOK_KINDS_AUTO: readonly HookKind[] = ['fexit', 'raw_tracepoint', 'tracepoint'];
 
 /** SocketTracer settings; every one has a default (see README). */
 export interface SocketTracerOptions {
   /**
-   * 'auto' (default): fexit, or the tracepoints when the fexit programs cannot load or attach (a kernel
-   * without BPF trampolines). 'fexit' or 'tracepoint' force one (an error when it fails).
+   * 'auto' (default): the first of HOOK_KINDS_AUTO that loads and attaches (fexit, else raw_tracepoint on
+   * x86_64, else tracepoint). A HookKind forces one (an error when it fails).
    */
   hooks?: 'auto' | HookKind;
   dataCap?: number;
@@ -82,15 +89,21 @@ export interface DropCounts {
   byKind: Record<number, number>;
 }
 
+/** The raw tracepoint variant's one program (x86_64 builds only). */
+const RAW_DISPATCHER = 'nixie_raw_sys_exit';
+
 /**
- * socket_trace's programs of one hook kind (the others stay out of the kernel), by name: nixie_fexit_<syscall>
- * and nixie_exit_<syscall> (the test build puts the fexit ones on another section).
+ * The hook kind of one of socket_trace's programs, by name (undefined: not a syscall hook): nixie_fexit_<syscall>,
+ * nixie_exit_<syscall> and the raw tracepoint's dispatcher (the test build puts the fexit ones on another section).
  */
-function isHookKind(p: BpfProgram, kind: HookKind): boolean {
-  return p.name.startsWith(kind === 'fexit' ? 'nixie_fexit_' : 'nixie_exit_');
+function hookKindOf(p: BpfProgram): HookKind | undefined {
+  if (p.name.startsWith('nixie_fexit_')) return 'fexit';
+  if (p.name.startsWith('nixie_exit_')) return 'tracepoint';
+  if (p.name === RAW_DISPATCHER) return 'raw_tracepoint';
+  return undefined;
 }
 
-/** Why a failed fexit attempt failed, in one line. */
+/** Why a failed attempt failed, in one line. */
 function firstLine(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0]!;
 }
@@ -111,27 +124,32 @@ export class SocketTracer {
     private readonly fixedIntervalMs: number | undefined,
     /** Which programs hook the socket syscalls (see HookKind). */
     readonly hookKind: HookKind,
-    /** Why: 'preferred' (fexit), 'forced' (opts.hooks), or why fexit failed (the fallback to tracepoints). */
+    /** Why: 'preferred' (the first 'auto' tries), 'forced' (opts.hooks), or why the kinds before it failed ('fexit unavailable: ...'). */
     readonly hookReason: string,
   ) {}
 
   /**
    * Opens, configures, loads and attaches both programs. Throws NixieBpfError with a fix in its message.
-   * The socket syscalls are hooked with fexit programs, or, when those cannot load or attach, with the
-   * syscall tracepoints (opts.hooks; hookKind and hookReason say which and why).
+   * The socket syscalls are hooked with the first of HOOK_KINDS_AUTO that loads and attaches, or as
+   * opts.hooks forces (hookKind and hookReason say which and why).
    */
   static open(opts: SocketTracerOptions = {}): SocketTracer {
     const want = opts.hooks ?? 'auto';
     if (want !== 'auto') return SocketTracer.openWith(opts, want, 'forced');
-    try {
-      return SocketTracer.openWith(opts, 'fexit', 'preferred');
-    } catch (e) {
-      // A missing object, libbpf or BTF fails the tracepoints alike: no second attempt.
-      if (isNixieBpfError(e) && ['NIXIE_ERR_BPF_OBJECT_NOT_FOUND', 'NIXIE_ERR_BPF_LIBBPF_MISSING', 'NIXIE_ERR_BPF_NO_BTF', 'NIXIE_ERR_BPF_OPEN'].includes(e.code)) {
-        throw e;
+    const failed: string[] = [];
+    for (const kind of HOOK_KINDS_AUTO) {
+      const last = kind === HOOK_KINDS_AUTO[HOOK_KINDS_AUTO.length - 1];
+      try {
+        return SocketTracer.openWith(opts, kind, failed.length ? failed.join('; ') : 'preferred');
+      } catch (e) {
+        // A missing object, libbpf or BTF fails every kind alike: no next attempt.
+        if (last || (isNixieBpfError(e) && ['NIXIE_ERR_BPF_OBJECT_NOT_FOUND', 'NIXIE_ERR_BPF_LIBBPF_MISSING', 'NIXIE_ERR_BPF_NO_BTF', 'NIXIE_ERR_BPF_OPEN'].includes(e.code))) {
+          throw e;
+        }
+        failed.push(`${kind} unavailable: ${firstLine(e)}`);
       }
-      return SocketTracer.openWith(opts, 'tracepoint', `fexit unavailable: ${firstLine(e)}`);
     }
+    throw new Error('unreachable: HOOK_KINDS_AUTO is empty');
   }
 
   private static openWith(opts: SocketTracerOptions, hooks: HookKind, reason: string): SocketTracer {
@@ -140,8 +158,15 @@ export class SocketTracer {
     let procObj: BpfObject | undefined;
     let ring: RingBuffer | undefined;
     try {
-      // One variant of the syscall hooks goes to the kernel, never both (two would run every handler twice).
-      for (const p of socketObj.programs()) if (isHookKind(p, hooks === 'fexit' ? 'tracepoint' : 'fexit')) p.setAutoload(false);
+      // One variant of the syscall hooks goes to the kernel, never two (two would run every handler twice).
+      const programs = socketObj.programs();
+      if (hooks === 'raw_tracepoint' && !programs.some((p) => p.name === RAW_DISPATCHER)) {
+        throw createBpfError('NIXIE_ERR_BPF_STATE', 'socket_trace.bpf.o', `no raw tracepoint variant (${RAW_DISPATCHER}): it is built on x86_64 only`);
+      }
+      for (const p of programs) {
+        const kind = hookKindOf(p);
+        if (kind !== undefined && kind !== hooks) p.setAutoload(false);
+      }
       const dataCap = Math.min(Math.max(opts.dataCap ?? DEFAULT_DATA_CAP, 1), MAX_DATA_SIZE);
       socketObj.setConstant('data_cap', dataCap);
       socketObj.setConstant('capture_unknown', opts.captureUnknown ?? false);

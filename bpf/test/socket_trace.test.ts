@@ -321,6 +321,7 @@ interface KernelLink {
   type: string;
   prog_id: number;
   attach_type?: string;
+  tp_name?: string;
 }
 
 /**
@@ -336,6 +337,27 @@ function kernelLinks(tracer: SocketTracer): { section: string; link: KernelLink 
 
 /** socket_trace's hooks: exits of connect, accept, accept4, close and the 11 data syscalls. */
 const SYSCALL_HOOKS = 15;
+
+/** Every event of the peer's scenarios under a tracer open with `opts`, as comparable lines, and the sections loaded. */
+async function scenarioEvents(opts: SocketTracerOptions): Promise<{ sections: string[]; lines: string[] }> {
+  const tracer = SocketTracer.open({ pidFilter: [], captureUnknown: true, ...opts });
+  try {
+    const lines: string[] = [];
+    for (const scenario of ['tcp', 'udp', 'big', 'dnstcp']) {
+      const { pid } = await runPeer(tracer, [scenario]);
+      for (const e of drain(tracer, pid)) {
+        const bytes = e.bytes?.toString('latin1');
+        lines.push([scenario, e.kind, e.role, e.protocol, e.flags, e.syscall, e.direction, e.pos, e.msgSize, bytes, e.sent, e.recv, e.family, e.sockType].join('|'));
+      }
+    }
+    return { sections: tracer.attachedSections(), lines };
+  } finally {
+    await tracer.close();
+  }
+}
+
+/** The raw tracepoint variant is built for x86_64 only (its syscall numbers). */
+const RAW_TRACEPOINT = process.arch === 'x64';
 
 describe('socket_trace hook kinds (real kernel)', function () {
   this.timeout(60_000);
@@ -365,14 +387,17 @@ describe('socket_trace hook kinds (real kernel)', function () {
     }
   });
 
-  it("'auto' takes fexit where the kernel allows it, else the tracepoints, and says why", async () => {
+  it("'auto' takes fexit where the kernel allows it, else the raw tracepoint (x86_64), else the tracepoints, and says why", async () => {
     const tracer = SocketTracer.open({ pidFilter: [] });
     try {
       if (fexitError === undefined) {
         assert.deepEqual([tracer.hookKind, tracer.hookReason], ['fexit', 'preferred']);
+      } else if (RAW_TRACEPOINT) {
+        assert.equal(tracer.hookKind, 'raw_tracepoint');
+        assert.equal(tracer.hookReason, `fexit unavailable: ${fexitError}`);
       } else {
         assert.equal(tracer.hookKind, 'tracepoint');
-        assert.equal(tracer.hookReason, `fexit unavailable: ${fexitError}`);
+        assert.match(tracer.hookReason, new RegExp(`^fexit unavailable: .*; raw_tracepoint unavailable: `));
       }
     } finally {
       await tracer.close();
@@ -389,29 +414,68 @@ describe('socket_trace hook kinds (real kernel)', function () {
     const dir = mkdtempSync(path.join(tmpdir(), 'nixie-sys-exit-'));
     copyFileSync(variant, path.join(dir, 'socket_trace.bpf.o'));
     copyFileSync(path.join(DEFAULT_OBJECT_DIR, 'proc_trace.bpf.o'), path.join(dir, 'proc_trace.bpf.o'));
-    /** Every event of the peer's scenarios, as comparable lines. */
-    const events = async (opts: SocketTracerOptions): Promise<{ sections: string[]; lines: string[] }> => {
-      const tracer = SocketTracer.open({ pidFilter: [], captureUnknown: true, ...opts });
+    const fexit = await scenarioEvents({ hooks: 'fexit', objectDir: dir });
+    assert.equal(fexit.sections.filter((s) => s === 'tp_btf/sys_exit').length, SYSCALL_HOOKS);
+    assert.ok(!fexit.sections.some((s) => s.startsWith('tracepoint/syscalls/')));
+    const tracepoint = await scenarioEvents({ hooks: 'tracepoint' });
+    assert.ok(tracepoint.lines.length > 50, `${tracepoint.lines.length} events`);
+    assert.deepEqual(fexit.lines, tracepoint.lines);
+  });
+
+  it('raw_tracepoint: one program on the sys_exit raw tracepoint and no syscall tracepoint; every TCP syscall variant is captured', async function () {
+    if (!RAW_TRACEPOINT) {
+      console.log(`    skipped: the raw tracepoint variant is built on x86_64 only (this is ${process.arch})`);
+      this.skip();
+    }
+    const tracer = SocketTracer.open({ pidFilter: [], captureUnknown: true, hooks: 'raw_tracepoint' });
+    try {
+      assert.deepEqual([tracer.hookKind, tracer.hookReason], ['raw_tracepoint', 'forced']);
+      const programs = tracer.socketObj.programs().filter((p) => p.loaded);
+      assert.deepEqual(programs.map((p) => p.name), ['nixie_raw_sys_exit'], "socket_trace's only program in the kernel: the dispatcher");
+      const links = kernelLinks(tracer);
+      assert.deepEqual(
+        links.filter((l) => l.link.prog_id === programs[0]!.id).map((l) => [l.link.type, l.link.tp_name]),
+        [['raw_tracepoint', 'sys_exit']],
+      );
+      // Only proc_trace's sched tracepoints remain perf_event links: no syscalls:* tracepoint.
+      for (const l of links.filter((x) => x.link.type === 'perf_event')) assert.match(l.section, /^tracepoint\/sched\//);
+      await checkTcpVariants(tracer);
+    } finally {
+      await tracer.close();
+    }
+  });
+
+  it("raw_tracepoint gives exactly the tracepoints' events for the same traffic", async function () {
+    if (!RAW_TRACEPOINT) this.skip();
+    const raw = await scenarioEvents({ hooks: 'raw_tracepoint' });
+    assert.ok(!raw.sections.some((s) => s.startsWith('tracepoint/syscalls/') || s.startsWith('fexit/')));
+    const tracepoint = await scenarioEvents({ hooks: 'tracepoint' });
+    assert.ok(tracepoint.lines.length > 50, `${tracepoint.lines.length} events`);
+    assert.deepEqual(raw.lines, tracepoint.lines);
+  });
+
+  it('a storm of syscalls nothing hooks, on traced sockets, gives no event (raw_tracepoint and tracepoint)', async function () {
+    for (const hooks of RAW_TRACEPOINT ? (['raw_tracepoint', 'tracepoint'] as const) : (['tracepoint'] as const)) {
+      const tracer = SocketTracer.open({ pidFilter: [], captureUnknown: true, hooks });
       try {
-        const lines: string[] = [];
-        for (const scenario of ['tcp', 'udp', 'big', 'dnstcp']) {
-          const { pid } = await runPeer(tracer, [scenario]);
-          for (const e of drain(tracer, pid)) {
-            const bytes = e.bytes?.toString('latin1');
-            lines.push([scenario, e.kind, e.role, e.protocol, e.flags, e.syscall, e.direction, e.pos, e.msgSize, bytes, e.sent, e.recv, e.family, e.sockType].join('|'));
-          }
-        }
-        return { sections: tracer.attachedSections(), lines };
+        const { pid } = await runPeer(tracer, ['storm', '20000']);
+        const evs = drain(tracer, pid).filter((e) => e.kind !== EventKind.PROC_EXIT);
+        // The request before the storm, and nothing from the storm's 120 000 syscalls.
+        assert.deepEqual(
+          evs.map((e) => [e.kind, e.syscall, e.bytes?.toString()]),
+          [
+            [EventKind.CONN_OPEN, Syscall.CONNECT, undefined],
+            [EventKind.CONN_OPEN, Syscall.ACCEPT, undefined],
+            [EventKind.DATA, Syscall.WRITE, 'GET /storm HTTP/1.1\r\n\r\n'],
+            [EventKind.DATA, Syscall.READ, 'GET /storm HTTP/1.1\r\n\r\n'],
+          ],
+          hooks,
+        );
+        assert.equal(tracer.drops().total, 0);
       } finally {
         await tracer.close();
       }
-    };
-    const fexit = await events({ hooks: 'fexit', objectDir: dir });
-    assert.equal(fexit.sections.filter((s) => s === 'tp_btf/sys_exit').length, SYSCALL_HOOKS);
-    assert.ok(!fexit.sections.some((s) => s.startsWith('tracepoint/syscalls/')));
-    const tracepoint = await events({ hooks: 'tracepoint' });
-    assert.ok(tracepoint.lines.length > 50, `${tracepoint.lines.length} events`);
-    assert.deepEqual(fexit.lines, tracepoint.lines);
+    }
   });
 
   it('fexit: no syscall tracepoint is attached, and every TCP syscall variant is captured', async function () {

@@ -45,9 +45,18 @@ describe('e2e: agent.bpf_hooks and agent.sched_policy', function () {
     assert.equal(rows[0]!.resp_body, 'ok');
   });
 
+  it("'raw_tracepoint' (x86_64, forced) records HTTP through the sys_exit raw tracepoint and reports it", async function () {
+    if (process.arch !== 'x64') this.skip();
+    t = await startTestAgent({ plugins: ['@nixie/protocol-http'], config: { agent: { bpf_hooks: 'raw_tracepoint' } } });
+    assert.equal(t.agent.stats().bpfHooks, 'raw_tracepoint');
+    const port = await oneRequest('/hooks-raw');
+    const rows = await t.waitForRows('http_events', (r) => r.local_port === port && r.req_path === '/hooks-raw');
+    assert.equal(rows[0]!.resp_body, 'ok');
+  });
+
   it("'auto' (default) reports the hook kind in use and records HTTP", async () => {
     t = await startTestAgent({ plugins: ['@nixie/protocol-http'] });
-    assert.ok(['fexit', 'tracepoint'].includes(t.agent.stats().bpfHooks), t.agent.stats().bpfHooks);
+    assert.ok(['fexit', 'raw_tracepoint', 'tracepoint'].includes(t.agent.stats().bpfHooks), t.agent.stats().bpfHooks);
     const port = await oneRequest('/hooks-auto');
     await t.waitForRows('http_events', (r) => r.local_port === port && r.req_path === '/hooks-auto');
   });

@@ -33,10 +33,10 @@ export const CONFIG_SCHEMA = {
           description: "auto: server side, and client side when the peer is not on this host (Pixie's rule)",
         },
         bpf_hooks: {
-          enum: ['auto', 'fexit', 'tracepoint'],
+          enum: ['auto', 'fexit', 'raw_tracepoint', 'tracepoint'],
           default: 'auto',
           description:
-            'How the socket syscalls are hooked: auto: fexit (BPF trampolines: only the hooked syscalls pay), syscall tracepoints where fexit cannot load (they slow every syscall on the host)',
+            'How the socket syscalls are hooked: auto: the first that loads of fexit (BPF trampolines: only the hooked syscalls pay), raw_tracepoint (x86_64: one sys_exit raw tracepoint program dispatching on the syscall number) and tracepoint (syscalls:sys_exit_*); both tracepoint kinds slow every syscall on the host, tracepoint more',
         },
         sched_policy: {
           enum: ['batch', 'other'],

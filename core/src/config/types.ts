@@ -12,7 +12,7 @@ export interface NixieConfig {
     tracker_idle_seconds: number;
     conn_stats_period_seconds: number;
     role_policy: 'auto' | 'server' | 'client' | 'both';
-    bpf_hooks: 'auto' | 'fexit' | 'tracepoint';
+    bpf_hooks: 'auto' | 'fexit' | 'raw_tracepoint' | 'tracepoint';
     sched_policy: 'batch' | 'other';
     pid_filter: number[];
     protocols: Record<'http' | 'http2' | 'mysql' | 'pgsql' | 'redis' | 'dns', boolean>;
