@@ -32,6 +32,6 @@ if (!name || all.size === 0) {
 const [file] = all.keys();
 /** Benchmarks that run the agent in their process get the runtime flags of the nixie bin (cloud/cli/src/bin.ts). */
 const HOSTS_AGENT = new Set(['overhead', 'http-replay', 'completeness']);
-const agentFlags = HOSTS_AGENT.has(name) ? ['--single-threaded-gc'] : [];
+const agentFlags = HOSTS_AGENT.has(name) ? ['--single-threaded-gc', '--min-semi-space-size=8', '--initial-old-space-size=64'] : [];
 const r = spawnSync(process.execPath, ['--expose-gc', ...agentFlags, path.join(root, file), ...args], { stdio: 'inherit', cwd: root });
 process.exit(r.status ?? 1);
