@@ -146,12 +146,20 @@ export const childrenCpuUs = (): number => procCpuUs('/proc/self/stat', 15);
  * slow every syscall, so a run with some that are not ours is not a clean baseline.
  */
 export async function tracepointPrograms(): Promise<number> {
-  try {
-    const { stdout } = await run('bpftool', ['prog', 'show', '-j'], { maxBuffer: 16 << 20 });
-    return (JSON.parse(stdout) as { type: string }[]).filter((p) => /tracepoint|tracing/.test(p.type)).length;
-  } catch {
-    return 0;
+  // The last run's own programs stay listed for a moment after they were closed (the kernel frees them after an
+  // RCU grace period): wait up to 2 s for Nixie's to go; any left then belong to someone else.
+  let progs: { type: string; name?: string }[] = [];
+  for (let i = 0; i < 20; i++) {
+    try {
+      const { stdout } = await run('bpftool', ['prog', 'show', '-j'], { maxBuffer: 16 << 20 });
+      progs = (JSON.parse(stdout) as { type: string; name?: string }[]).filter((p) => /tracepoint|tracing/.test(p.type));
+    } catch {
+      return 0;
+    }
+    if (!progs.some((p) => p.name?.startsWith('nixie_'))) break;
+    await new Promise((r) => setTimeout(r, 100));
   }
+  return progs.length;
 }
 
 /** Runs wrk (one thread) and returns its figures. */
