@@ -1,4 +1,4 @@
-import type { Logger, PluginHost, Table } from '@nixie/core';
+import { byteHeap, type Logger, type PluginHost, type Table } from '@nixie/core';
 import type { PipelineCounters } from './pipeline.js';
 
 /** The agent's own health, as agent_stats holds it. */
@@ -17,6 +17,11 @@ export interface AgentStats {
   connectionsOff: number;
   stitchErrors: number;
   bufferedBytes: number;
+  /** The byte heap (streams, text arenas, staging): bytes in use, of its capacity (0: off). */
+  byteHeapUsedBytes: number;
+  byteHeapBytes: number;
+  /** Blocks that did not fit in the byte heap and were plain Buffers (cumulative): the data path is slower then. */
+  byteHeapOutside: number;
   /** How the socket syscalls are hooked: fexit, tracepoint, or none (no BPF). */
   bpfHooks: 'fexit' | 'raw_tracepoint' | 'tracepoint' | 'none';
 }
@@ -29,6 +34,7 @@ export function collectStats(
   host: PluginHost,
 ): AgentStats {
   const mem = process.memoryUsage();
+  const heap = byteHeap().stats();
   let exportDropped = 0;
   for (const x of host.exporters) {
     try {
@@ -51,6 +57,9 @@ export function collectStats(
     connectionsOff: c.connectionsOff,
     stitchErrors: c.stitchErrors,
     bufferedBytes: extra.bufferedBytes,
+    byteHeapUsedBytes: heap.inUse,
+    byteHeapBytes: heap.capacity,
+    byteHeapOutside: heap.outside,
     bpfHooks: extra.bpfHooks,
   };
 }
@@ -79,6 +88,8 @@ export function logStats(log: Logger, s: AgentStats): void {
     `agent ${s.agentId}: events ${s.eventsIn} (dropped ${s.eventsDropped}), records ${s.recordsOut}, ` +
       `decode errors ${s.decodeErrors}, connections off ${s.connectionsOff}, plugin errors ${s.pluginErrors}, ` +
       `trackers ${s.liveTrackers}, buffered ${mb(s.bufferedBytes)} MiB, heap ${mb(s.heapUsedBytes)} MiB, rss ${mb(s.rssBytes)} MiB, ` +
-      `hooks ${s.bpfHooks}`,
+      `byte heap ${mb(s.byteHeapUsedBytes)} of ${mb(s.byteHeapBytes)} MiB` +
+      (s.byteHeapOutside > 0 ? ` (${s.byteHeapOutside} blocks outside it: raise NIXIE_BYTE_HEAP_MB)` : '') +
+      `, hooks ${s.bpfHooks}`,
   );
 }

@@ -59,6 +59,10 @@ describe('e2e: agent.bpf_hooks and agent.sched_policy', function () {
     assert.ok(['fexit', 'raw_tracepoint', 'tracepoint'].includes(t.agent.stats().bpfHooks), t.agent.stats().bpfHooks);
     const port = await oneRequest('/hooks-auto');
     await t.waitForRows('http_events', (r) => r.local_port === port && r.req_path === '/hooks-auto');
+    // The data path's bytes were in the byte heap, all of them.
+    const s = t.agent.stats();
+    assert.ok(s.byteHeapBytes > 0 && s.byteHeapUsedBytes > 0 && s.byteHeapUsedBytes <= s.byteHeapBytes, JSON.stringify(s));
+    assert.equal(s.byteHeapOutside, 0);
   });
 
   it('drains as SCHED_BATCH by default (as the kernel reports it) and gives the thread its default back at stop', async () => {
