@@ -140,16 +140,26 @@ static __always_inline __u64 conn_key(__u32 tgid, __s32 fd)
 	return ((__u64)tgid << 32) | (__u32)fd;
 }
 
-/* The struct sock behind `fd` if it is an IPv4/IPv6 socket, else NULL. */
+/*
+ * The struct sock behind `fd` if it is an IPv4/IPv6 socket, else NULL. Every hooked syscall on an fd that is not
+ * a known connection comes here (files, pipes, eventfds, unix sockets), so the walk to the fd's file reads the
+ * task's fields as BTF pointers (plain loads; a fault reads 0, as a failed probe read does) rather than one
+ * probe-read helper call per field (bpf/README.md has the cost). The file pointer (an element of an array of
+ * pointers, which BTF types as a scalar) and the fields behind it still take probe reads: loads there need
+ * bpf_rdonly_cast, a kfunc of kernel 6.2+.
+ * No cache of "not a socket" verdicts: an fd number can turn into a socket with no hooked syscall seeing it
+ * (dup2/dup3 onto it, close_range or exec closing it and socket() reusing it), and a stale verdict would lose
+ * that connection's data.
+ */
 static __always_inline struct sock *inet_sock_of_fd(__s32 fd)
 {
 	if (fd < 0)
 		return NULL;
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	if (!fdt || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct fdtable *fdt = t->files->fdt;
+	if (!fdt || (__u32)fd >= fdt->max_fds)
 		return NULL;
-	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file **fds = fdt->fd;
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	if (!f)
@@ -282,9 +292,10 @@ static __always_inline void send_totals(__u8 kind, __u32 tgid, __s32 fd, const s
  * an fexit program gets as its argument, or NULL for the task's saved ones (tracepoints; the same registers).
  * False when the calling process is not traced.
  */
-static __always_inline bool exit_args(struct syscall_args *a, const struct pt_regs *regs, __u8 sys, __u8 dir, __u8 mode)
+static __always_inline bool exit_args(struct syscall_args *a, __u32 tgid, const struct pt_regs *regs, __u8 sys, __u8 dir,
+				      __u8 mode)
 {
-	if (!pid_traced(bpf_get_current_pid_tgid() >> 32))
+	if (!pid_traced(tgid))
 		return false;
 	if (!regs)
 		regs = (const struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
@@ -336,28 +347,31 @@ static __always_inline int exit_open(const struct pt_regs *regs, long ret, __u8 
 {
 	if (role == NIXIE_ROLE_CLIENT ? ret != 0 && ret != -EINPROGRESS : ret < 0)
 		return 0;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct syscall_args a;
-	if (!exit_args(&a, regs, sys, 0, MODE_NONE))
+	if (!exit_args(&a, tgid, regs, sys, 0, MODE_NONE))
 		return 0;
 	__s32 fd = role == NIXIE_ROLE_CLIENT ? a.fd : ret;
 	struct sock *sk = inet_sock_of_fd(fd);
 	if (!sk)
 		return 0;
-	open_conn(bpf_get_current_pid_tgid() >> 32, fd, sk, role, sys);
+	open_conn(tgid, fd, sk, role, sys);
 	return 0;
 }
 
 static __always_inline int exit_close(const struct pt_regs *regs, long ret)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct syscall_args a;
-	if (ret != 0 || !exit_args(&a, regs, NIXIE_SYS_CLOSE, 0, MODE_NONE))
+	if (ret != 0)
 		return 0;
-	__u64 key = conn_key(id >> 32, a.fd);
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct syscall_args a;
+	if (!exit_args(&a, tgid, regs, NIXIE_SYS_CLOSE, 0, MODE_NONE))
+		return 0;
+	__u64 key = conn_key(tgid, a.fd);
 	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
 	if (!c)
 		return 0;
-	send_totals(NIXIE_EV_CONN_CLOSE, id >> 32, a.fd, c);
+	send_totals(NIXIE_EV_CONN_CLOSE, tgid, a.fd, c);
 	bpf_map_delete_elem(&conns, &key);
 	return 0;
 }
@@ -691,7 +705,7 @@ static __always_inline int exit_data(const struct pt_regs *regs, long ret, __u8 
 		return 0;
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct syscall_args a;
-	if (!exit_args(&a, regs, sys, dir, mode))
+	if (!exit_args(&a, tgid, regs, sys, dir, mode))
 		return 0;
 	__u64 key = conn_key(tgid, a.fd);
 	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);

@@ -140,6 +140,21 @@ describe('socket_trace (real kernel)', function () {
     assert.deepEqual(evs, []);
   });
 
+  it('an fd number that was a file and becomes a socket (dup2 onto it; socket() then sendto) has its data captured', async () => {
+    const { pid, out } = await runPeer(tracer, ['fdreuse']);
+    const evs = drain(tracer, pid);
+    const dupFd = Number(/^dup2 (\d+)$/m.exec(out)![1]);
+    const udpFd = Number(/^udp (\d+)$/m.exec(out)![1]);
+    const dup = byKind(evs, EventKind.DATA).filter((e) => e.fd === dupFd && e.direction === Direction.EGRESS);
+    assert.deepEqual(dup.map((e) => [e.syscall, e.bytes!.toString()]), [[Syscall.WRITE, 'D:dup2-bytes']], 'the file\'s bytes give nothing, the socket\'s are captured');
+    const dupOpen = byKind(evs, EventKind.CONN_OPEN).find((e) => e.fd === dupFd && e.syscall === Syscall.WRITE);
+    assert.ok(dupOpen, 'opened by its first data syscall');
+    assert.equal(dupOpen.remotePort, byKind(evs, EventKind.CONN_OPEN).find((e) => e.role === Role.SERVER)!.localPort);
+    const udp = byKind(evs, EventKind.DATA).filter((e) => e.fd === udpFd && e.direction === Direction.EGRESS);
+    assert.deepEqual(udp.map((e) => [e.syscall, e.bytes!.toString()]), [[Syscall.SENDTO, 'U:reused-fd']]);
+    assert.ok(evs.every((e) => e.kind !== EventKind.DATA || !e.bytes!.toString().startsWith('GET ')), 'no file bytes');
+  });
+
   it('a 100 KB write arrives as chunks of at most the cap, with continuous positions', async () => {
     const { pid } = await runPeer(tracer, ['big']);
     const evs = drain(tracer, pid);
