@@ -10,6 +10,8 @@ import {
 import { ConnTable } from './conn/conn-table.js';
 
 const heap = byteHeap();
+/** A pipeline is gone: its batch staging block goes back to the heap. */
+const pipelineGone = new FinalizationRegistry<{ block: Buffer }>((s) => heap.release(s.block));
 import { ConnTracker } from './conn/conn-tracker.js';
 import { DataStream, DEFAULT_STREAM_OPTIONS, type DataStreamOptions } from './conn/data-stream.js';
 import type { ConnStats } from './conn-stats.js';
@@ -81,7 +83,7 @@ export class Pipeline {
   };
   private readonly dirty: ConnTracker[] = [];
   /** The current batch's data bytes from buf[batchLo] on, in the byte heap at batchBase (-1: not staged). */
-  private batchBlock: Buffer = heap.alloc(64 * 1024);
+  private readonly staged = { block: heap.alloc(64 * 1024) };
   private batchBase = -1;
   private batchLo = 0;
   private batchHi = 0;
@@ -94,6 +96,7 @@ export class Pipeline {
   private readonly datagramProtocols = new Set<number>();
 
   constructor(private readonly o: PipelineOptions) {
+    pipelineGone.register(this, this.staged);
     this.limits = o.limits ?? DEFAULT_DECODER_LIMITS;
     this.streamOpts = { ...DEFAULT_STREAM_OPTIONS, ...o.stream, datagram: false };
     this.datagramOpts = { ...this.streamOpts, datagram: true };
@@ -154,13 +157,13 @@ export class Pipeline {
     const last = offsets[count - 1]!;
     const hi = Math.min(buf.length, eventKind(buf, last) === EventKind.DATA ? dataBytesOffset(last) + dataLen(buf, last) : last + MAX_CONTROL_EVENT);
     if (hi <= lo || hi - lo > STAGE_MAX) return;
-    if (this.batchBlock.length < hi - lo) {
-      heap.release(this.batchBlock);
-      this.batchBlock = heap.alloc(hi - lo);
+    if (this.staged.block.length < hi - lo) {
+      heap.release(this.staged.block);
+      this.staged.block = heap.alloc(hi - lo);
     }
-    const base = heap.offsetOf(this.batchBlock);
+    const base = heap.offsetOf(this.staged.block);
     if (base < 0) return;
-    buf.copy(this.batchBlock, 0, lo, hi);
+    buf.copy(this.staged.block, 0, lo, hi);
     this.batchBase = base;
     this.batchLo = lo;
     this.batchHi = hi;
@@ -232,7 +235,7 @@ export class Pipeline {
     const s = egress ? t.send! : t.recv!;
     const tsNs = eventTimestampNs(buf, off) + this.o.clockOffsetNs;
     const from = dataBytesOffset(off);
-    if (this.batchBase >= 0 && from >= this.batchLo && from + len <= this.batchHi) s.append(pos, this.batchBlock, from - this.batchLo, len, tsNs, this.batchBase);
+    if (this.batchBase >= 0 && from >= this.batchLo && from + len <= this.batchHi) s.append(pos, this.staged.block, from - this.batchLo, len, tsNs, this.batchBase);
     else s.append(pos, buf, from, len, tsNs);
     if (!t.dirty) {
       t.dirty = true;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { PluginHost, createLogger, type MessageType } from '@nixie/core';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { byteHeap, PluginHost, createLogger, type MessageType } from '@nixie/core';
 import plugin, { httpDecoder } from '../src/index.js';
 import { HttpMessage } from '../src/types.js';
 import { msg, REQ, RESP } from './helpers.js';
@@ -95,5 +97,30 @@ describe('@nixie/protocol-http decoder', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('@nixie/protocol-http decoder state and the byte heap', () => {
+  it("gives a state's text arenas back to the byte heap once the state is gone", async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heap = byteHeap();
+    const settle = async () => {
+      for (let i = 0; i < 4; i++) {
+        gc();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    await settle();
+    const before = heap.stats().inUse;
+    (() => {
+      for (let i = 0; i < 200; i++) {
+        const s = httpDecoder.createState();
+        httpDecoder.parseFrame(REQ, msg(['GET /x HTTP/1.1', `X-Big: ${'v'.repeat(6000)}`]), s);
+      }
+    })();
+    assert.ok(heap.stats().inUse >= before + 200 * 2 * 4096, 'the states took arenas from the heap');
+    await settle();
+    assert.ok(heap.stats().inUse <= before + 64 * 1024, `${heap.stats().inUse - before} bytes still in use`);
   });
 });
