@@ -163,9 +163,9 @@ export function parseWasm(type: MessageType, b: Buffer, state: HttpState, heapOf
   return SUCCESS;
 }
 
-/** Copies b[0..n) into the window, a larger block of the heap if need be; false if the heap has no room. */
+/** Copies b[0..n) into the window, a larger block of the heap if need be; false if the heap has no room (yet). */
 function copyToWindow(e: Engine, b: Buffer, n: number): boolean {
-  if (n > e.window.length) {
+  if (n > e.window.length || e.windowBase < 0) {
     textHeap.release(e.window);
     e.window = textHeap.alloc(n);
     e.windowBase = textHeap.offsetOf(e.window);
