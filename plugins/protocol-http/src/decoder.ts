@@ -37,7 +37,7 @@ export const httpDecoder: Decoder<HttpMessage, HttpState> = {
   table: HTTP_EVENTS,
   transport: 'stream',
   createState(limits: DecoderLimits = DEFAULT_DECODER_LIMITS): HttpState {
-    const state: HttpState = { limits, methods: [], upgradePending: false, upgraded: false, requestText: newArena(), responseText: newArena(), spare: [] };
+    const state: HttpState = { limits, methods: [], upgradePending: false, upgraded: false, requestText: newArena(), responseText: newArena() };
     // The arenas, not the state, are held: the registry must not keep the state alive.
     stateGone.register(state, [state.requestText, state.responseText]);
     return state;

@@ -364,7 +364,7 @@ function writeText(a: Arena, type: MessageType, method: string, status: number, 
   putHeaders(a, b, state.limits.headersLimitBytes, hdrLine.next, headerEnd);
   const hEnd = a.at;
   putBody(a, b, start, state.limits.bodyLimitBytes);
-  return HttpMessage.take(state, type, hdrLine.minor, method, status, fields.json ? 1 : 0, bodySize, a.buf, textStart, textEnd, hEnd, a.at, a.base);
+  return new HttpMessage(type, hdrLine.minor, method, status, fields.json ? 1 : 0, bodySize, a.buf, textStart, textEnd, hEnd, a.at, a.base);
 }
 
 function finishResponse(b: Buffer, start: number, state: HttpState): ParseResult<HttpMessage> {

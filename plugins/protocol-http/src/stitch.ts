@@ -1,5 +1,5 @@
 import { columnIndex, HTTP_EVENTS, type DecodedRecord, type RowWriter, type StitchCounts, type StitchResult } from '@nixie/core';
-import { MAX_SPARE_FRAMES, restartArena, type HttpMessage, type HttpState } from './types.js';
+import { restartArena, type HttpMessage, type HttpState } from './types.js';
 
 /**
  * HTTP/1 answers requests in order (pipelining included), so requests and responses pair first to first.
@@ -16,16 +16,11 @@ function pair(requests: HttpMessage[], responses: HttpMessage[], state: HttpStat
     if (resp.endNs !== 0 && req.startNs > resp.endNs) {
       errors++;
       si++;
-      if (state) spare(state, resp);
       continue;
     }
     each(req, resp);
     ri++;
     si++;
-    if (state) {
-      spare(state, req);
-      spare(state, resp);
-    }
   }
   dropHead(requests, ri);
   dropHead(responses, si);
@@ -33,11 +28,6 @@ function pair(requests: HttpMessage[], responses: HttpMessage[], state: HttpStat
   if (state && requests.length === 0) restartArena(state.requestText);
   if (state && responses.length === 0) restartArena(state.responseText);
   return errors;
-}
-
-/** A consumed frame is kept for the connection's next message. */
-function spare(state: HttpState, m: HttpMessage): void {
-  if (state.spare.length < MAX_SPARE_FRAMES) state.spare.push(m);
 }
 
 /** Removes the first n frames in place (splice would allocate the array of removed ones on every call). */

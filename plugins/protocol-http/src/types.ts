@@ -71,49 +71,25 @@ export class HttpMessage implements Frame {
   startNs = 0;
   endNs = 0;
   constructor(
-    public type: MessageType,
+    readonly type: MessageType,
     /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
-    public minorVersion: number,
+    readonly minorVersion: number,
     /** Request method ('' for a response). */
-    public method: string,
+    readonly method: string,
     /** Response status (0 for a request). */
-    public status: number,
+    readonly status: number,
     /** http_events content_type: 0 unknown, 1 JSON. */
-    public contentType: number,
+    readonly contentType: number,
     /** Body bytes on the wire (after de-chunking). */
-    public bodySize: number,
-    public raw: Buffer,
-    public textStart: number,
-    public textEnd: number,
-    public headersEnd: number,
-    public bodyEnd: number,
+    readonly bodySize: number,
+    readonly raw: Buffer,
+    readonly textStart: number,
+    readonly textEnd: number,
+    readonly headersEnd: number,
+    readonly bodyEnd: number,
     /** Where raw[0] lies in the byte heap (-1: not in it): row staging copies from there with copyWithin. */
-    public rawBase = -1,
+    readonly rawBase = -1,
   ) {}
-
-  /** A frame for a new message: a spare one of the connection's (see HttpState.spare), refilled, or a new one. */
-  static take(
-    state: HttpState, type: MessageType, minorVersion: number, method: string, status: number, contentType: number, bodySize: number,
-    raw: Buffer, textStart: number, textEnd: number, headersEnd: number, bodyEnd: number, rawBase: number,
-  ): HttpMessage {
-    const m = state.spare.pop();
-    if (m === undefined) return new HttpMessage(type, minorVersion, method, status, contentType, bodySize, raw, textStart, textEnd, headersEnd, bodyEnd, rawBase);
-    m.startNs = 0;
-    m.endNs = 0;
-    m.type = type;
-    m.minorVersion = minorVersion;
-    m.method = method;
-    m.status = status;
-    m.contentType = contentType;
-    m.bodySize = bodySize;
-    m.raw = raw;
-    m.textStart = textStart;
-    m.textEnd = textEnd;
-    m.headersEnd = headersEnd;
-    m.bodyEnd = bodyEnd;
-    m.rawBase = rawBase;
-    return m;
-  }
 
   /** A message from its fields as text (tests, tools): path is used for a request, message for a response. */
   static of(f: {
@@ -168,15 +144,7 @@ export interface HttpState {
   /** Text of requests and of responses not yet stitched. */
   readonly requestText: Arena;
   readonly responseText: Arena;
-  /**
-   * Frames stitch consumed, for the next messages (no object per message): a frame is not valid once a stitch
-   * consumed it, as its text is not (the arena starts over).
-   */
-  readonly spare: HttpMessage[];
 }
-
-/** Spare frames kept per connection. */
-export const MAX_SPARE_FRAMES = 8;
 
 /** Most unanswered request methods remembered (responses may never be captured). */
 export const MAX_PENDING_METHODS = 256;

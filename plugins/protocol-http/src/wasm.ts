@@ -145,7 +145,7 @@ export function parseWasm(type: MessageType, b: Buffer, state: HttpState, heapOf
   a.at = at + n;
   const method = request ? METHODS[r[S_METHOD]! - 1]! : '';
   const status = r[S_STATUS]!;
-  const frame = HttpMessage.take(state, type, r[S_MINOR]!, method, status, r[S_JSON]!, r[S_BODY_SIZE]!, out, at, at + r[S_TEXT_END]!, at + r[S_HEADERS_END]!, at + n, a.base);
+  const frame = new HttpMessage(type, r[S_MINOR]!, method, status, r[S_JSON]!, r[S_BODY_SIZE]!, out, at, at + r[S_TEXT_END]!, at + r[S_HEADERS_END]!, at + n, a.base);
   if (request) {
     if (state.methods.length >= MAX_PENDING_METHODS) state.methods.shift();
     state.methods.push(method);

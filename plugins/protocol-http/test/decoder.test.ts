@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { byteHeap, PluginHost, createLogger, type MessageType } from '@nixie/core';
+import { byteHeap, PluginHost, createLogger } from '@nixie/core';
 import plugin, { httpDecoder } from '../src/index.js';
 import { HttpMessage } from '../src/types.js';
 import { msg, REQ, RESP } from './helpers.js';
@@ -37,32 +37,6 @@ describe('@nixie/protocol-http decoder', () => {
     assert.equal(out.records[0]!.time_, 160);
     assert.equal(reqs.length, 1, 'the unanswered request waits');
     assert.equal(resps.length, 0);
-  });
-
-  it('reuses frames stitch consumed for later messages, never one still waiting', () => {
-    const s = httpDecoder.createState();
-    const parse = (type: MessageType, text: Buffer, at: number): HttpMessage => {
-      const r = httpDecoder.parseFrame(type, text, s);
-      assert.equal(r.kind, 'success');
-      const f = (r as { frame: HttpMessage }).frame;
-      f.startNs = at;
-      f.endNs = at + 1;
-      return f;
-    };
-    const reqs = [parse(REQ, msg(['GET /a HTTP/1.1']), 100), parse(REQ, msg(['GET /b HTTP/1.1']), 110)];
-    const resps = [parse(RESP, msg(['HTTP/1.1 200 OK', 'Content-Length: 1'], 'A'), 150)];
-    const consumed = [reqs[0]!, resps[0]!];
-    assert.deepEqual(httpDecoder.stitch(reqs, resps, s).records.map((r) => r.req_path), ['/a']);
-    const waiting = reqs[0]!;
-    // The next two messages take the consumed frames; the request still waiting for its answer keeps its own.
-    const c = parse(REQ, msg(['GET /c HTTP/1.1']), 300);
-    const respB = parse(RESP, msg(['HTTP/1.1 201 Created', 'Content-Length: 1'], 'B'), 200);
-    assert.ok(consumed.includes(c) && consumed.includes(respB), 'spare frames are reused');
-    assert.ok(c !== waiting && respB !== waiting);
-    reqs.push(c);
-    resps.push(respB, parse(RESP, msg(['HTTP/1.1 202 Accepted', 'Content-Length: 1'], 'C'), 350));
-    const rows = httpDecoder.stitch(reqs, resps, s).records;
-    assert.deepEqual(rows.map((r) => [r.req_path, r.resp_status, r.resp_body, r.latency]), [['/b', 201, 'B', 91], ['/c', 202, 'C', 51]]);
   });
 
   it('drops a response that ended before the oldest request began', () => {
