@@ -8,15 +8,15 @@ import {
   openSockType,
 } from '@nixie/bpf';
 import { ConnTable } from './conn/conn-table.js';
-
-const heap = byteHeap();
-/** A pipeline is gone: its batch staging block goes back to the heap. */
-const pipelineGone = new FinalizationRegistry<{ block: Buffer }>((s) => heap.release(s.block));
 import { ConnTracker } from './conn/conn-tracker.js';
 import { DataStream, DEFAULT_STREAM_OPTIONS, type DataStreamOptions } from './conn/data-stream.js';
 import type { ConnStats } from './conn-stats.js';
 import type { RecordWriter } from './record-writer.js';
 import type { RolePolicy } from './role-policy.js';
+
+const heap = byteHeap();
+/** A pipeline is gone: its batch staging block goes back to the heap. */
+const pipelineGone = new FinalizationRegistry<{ block: Buffer }>((s) => heap.release(s.block));
 
 /** A batch of raw events, as @nixie/bpf's SocketTracer hands them over. */
 export interface RawBatch {
