@@ -76,7 +76,8 @@ export class BatchQueue<T> {
   }
 
   stats(): BatchQueueStats {
-    return { ...this.counters, queued: this.size };
+    // After shutdown, sends still out are already counted as dropped.
+    return { ...this.counters, queued: this.running ? this.size : 0 };
   }
 
   /** Sends everything queued now, ignoring the batch delay (not the retry backoff); resolves when the queue is empty or `timeoutMs` passes. */
@@ -97,13 +98,17 @@ export class BatchQueue<T> {
     }
   }
 
-  /** Flushes for at most `timeoutMs`, then drops (and counts) what is left and refuses new items. */
+  /**
+   * Flushes for at most `timeoutMs`, then drops (and counts) what is left and refuses new items. Sends still in
+   * flight then are counted as dropped at once, so the counters are final when this resolves; one that gets
+   * through afterwards moves its items back to `exported`.
+   */
   async shutdown(timeoutMs: number): Promise<void> {
     await this.flush(timeoutMs);
     this.running = false;
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.counters.dropped += this.items.length - this.head;
+    this.counters.dropped += this.items.length - this.head + this.inFlightItems;
     this.items = [];
     this.head = 0;
     this.resolveIdle();
@@ -157,14 +162,23 @@ export class BatchQueue<T> {
     this.inFlight--;
     this.inFlightItems -= batch.length;
     let again: readonly T[];
+    let rejected = 0;
     if (result === true) again = [];
     else if (result === false) again = batch;
     else {
       again = result.retry;
-      this.counters.rejected += result.rejected;
-      this.counters.dropped += result.rejected;
+      rejected = result.rejected;
+      this.counters.rejected += rejected;
     }
-    this.counters.exported += batch.length - again.length - (typeof result === 'object' ? result.rejected : 0);
+    const delivered = batch.length - again.length - rejected;
+    this.counters.exported += delivered;
+    if (!this.running) {
+      // Shutdown counted this batch as dropped: what got through after all was not.
+      this.counters.dropped -= delivered;
+      if (this.size === 0) this.resolveIdle();
+      return;
+    }
+    this.counters.dropped += rejected;
     const ok = again.length === 0;
     if (ok) {
       this.backoffMs = 0;
@@ -172,16 +186,12 @@ export class BatchQueue<T> {
       this.counters.failed++;
       this.backoffMs = this.backoffMs === 0 ? this.opts.retryMinMs : Math.min(this.opts.retryMaxMs, this.backoffMs * 2);
       this.retryAt = Date.now() + this.backoffMs;
-      if (this.running) {
-        // Back at the head, in order, so that nothing within the bound is lost.
-        this.items = again.concat(this.items.slice(this.head));
-        this.head = 0;
-      } else {
-        this.counters.dropped += again.length;
-      }
+      // Back at the head, in order, so that nothing within the bound is lost.
+      this.items = again.concat(this.items.slice(this.head));
+      this.head = 0;
     }
     if (this.size === 0) this.resolveIdle();
-    else if (this.running) {
+    else {
       clearTimeout(this.timer);
       this.timer = undefined;
       if (ok) this.pump(this.flushing > 0);

@@ -67,6 +67,20 @@ describe('BatchQueue', () => {
     assert.equal(q.stats().failed, 1);
   });
 
+  it('counts sends still in flight at the shutdown deadline as dropped when shutdown resolves; one that gets through later moves back to exported', async () => {
+    const pending: Array<(r: SendResult<number>) => void> = [];
+    const q = queue((b) => new Promise((resolve) => pending.push(resolve)));
+    for (let i = 0; i < 6; i++) q.offer(i);
+    await q.shutdown(30);
+    // Both batches (4 + 2) are still out: the counters are final now, not when the sends give up.
+    assert.equal(pending.length, 2);
+    assert.deepEqual(q.stats(), { exported: 0, dropped: 6, rejected: 0, failed: 0, queued: 0 });
+    pending[0]!(false);
+    pending[1]!(true);
+    await new Promise((r) => setImmediate(r));
+    assert.deepEqual(q.stats(), { exported: 2, dropped: 4, rejected: 0, failed: 0, queued: 0 });
+  });
+
   it('after shutdown, refuses and counts new items', async () => {
     const q = queue(async () => true);
     await q.shutdown(100);
