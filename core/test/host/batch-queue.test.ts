@@ -69,7 +69,7 @@ describe('BatchQueue', () => {
 
   it('counts sends still in flight at the shutdown deadline as dropped when shutdown resolves; one that gets through later moves back to exported', async () => {
     const pending: Array<(r: SendResult<number>) => void> = [];
-    const q = queue((b) => new Promise((resolve) => pending.push(resolve)));
+    const q = queue(() => new Promise((resolve) => pending.push(resolve)));
     for (let i = 0; i < 6; i++) q.offer(i);
     await q.shutdown(30);
     // Both batches (4 + 2) are still out: the counters are final now, not when the sends give up.
