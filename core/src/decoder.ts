@@ -59,7 +59,7 @@ export interface RowWriter {
   str(col: number, s: string): void;
   /**
    * A STRING column from UTF-8 bytes src[from..to), copied. srcHeapOffset, if the caller knows it: where src[0]
-   * lies in the byte heap (byteHeap().offsetOf(src), -1 when not in it); the copy is then a copyWithin.
+   * lies in the byte heap (byteHeap().offsetOf(src), -1 when not in it); the copy is then one memory.copy.
    */
   bytes(col: number, src: Uint8Array, from: number, to: number, srcHeapOffset?: number): void;
   /** Ends the row being written and appends it. */

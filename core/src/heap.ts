@@ -1,7 +1,7 @@
 /**
  * The data path's byte heap: one WebAssembly memory that holds the bytes the agent moves on its hot path
  * (connections' stream buffers, decoders' text arenas, row staging), so that:
- * - a copy between two of them is `copyWithin` on one buffer: no view object per copy, about a third of a
+ * - a copy between two of them is one memory.copy (`move`): no view object per copy, about a seventh of a
  *   Buffer#copy's cost on short values;
  * - a WebAssembly decoder that imports this memory parses a stream where it lies, with no copy in.
  *
@@ -16,7 +16,26 @@
 /** The part of the WebAssembly global used here (the TS libs in use do not declare it). */
 declare const WebAssembly: {
   Memory: new (d: { initial: number; maximum: number }) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
 };
+
+/**
+ * A WebAssembly module of one function, `move(to, from, n)`: memory.copy on the imported memory. Calling it costs
+ * ~8 ns here against ~19 ns for the heap's copyWithin (a builtin that checks its arguments), whatever the length.
+ * Hand-assembled (it is 62 bytes): types (i32 i32 i32) -> (); import env.memory; export "move"; body
+ * `local.get 0; local.get 1; local.get 2; memory.copy 0 0`.
+ */
+const MOVE_MODULE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+  0x01, 0x07, 0x01, 0x60, 0x03, 0x7f, 0x7f, 0x7f, 0x00,
+  0x02, 0x0f, 0x01, 0x03, 0x65, 0x6e, 0x76, 0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, 0x00,
+  0x03, 0x02, 0x01, 0x00,
+  0x07, 0x08, 0x01, 0x04, 0x6d, 0x6f, 0x76, 0x65, 0x00, 0x00,
+  0x0a, 0x0e, 0x01, 0x0c, 0x00, 0x20, 0x00, 0x20, 0x01, 0x20, 0x02, 0xfc, 0x0a, 0x00, 0x00, 0x0b,
+]);
+
+type MoveFn = (to: number, from: number, n: number) => void;
 
 /** A WebAssembly.Memory, as far as the heap uses it. */
 export interface WasmMemory {
@@ -50,20 +69,25 @@ export interface ByteHeapStats {
 export class ByteHeap {
   /** The memory WebAssembly modules import (undefined when the heap is off). */
   readonly memory: WasmMemory | undefined;
-  /** All of the heap's memory, for copyWithin between blocks (empty when off). */
+  /** All of the heap's memory (empty when off). */
   readonly bytes: Buffer;
   private top = RESERVED_LOW;
   private readonly free: number[][] = [];
   private used = 0;
   private outsideCount = 0;
+  /** memory.copy within the heap (MOVE_MODULE); a no-op when the heap is off (there is nothing to move). */
+  private readonly wasmMove: MoveFn;
 
   constructor(size = heapBytes()) {
     if (size > 0) {
       this.memory = new WebAssembly.Memory({ initial: size / PAGE, maximum: size / PAGE });
       this.bytes = Buffer.from(this.memory.buffer);
+      const x = new WebAssembly.Instance(new WebAssembly.Module(MOVE_MODULE), { env: { memory: this.memory } }).exports as { move: MoveFn };
+      this.wasmMove = x.move;
     } else {
       this.memory = undefined;
       this.bytes = Buffer.alloc(0);
+      this.wasmMove = noMove;
     }
     for (let c = 0; c <= MAX_CLASS; c++) this.free.push([]);
   }
@@ -80,7 +104,7 @@ export class ByteHeap {
 
   /** Copies n bytes within the heap, from offset `from` to offset `to` (offsetOf() of blocks): no view, no check. */
   move(to: number, from: number, n: number): void {
-    this.bytes.copyWithin(to, from, from + n);
+    this.wasmMove(to, from, n);
   }
 
   /**
@@ -114,11 +138,10 @@ export class ByteHeap {
     this.used -= b.length;
   }
 
-  /** Copies src[from..to) to dst at `at`: copyWithin when both are in the heap, else a native copy. (Checks both: see move().) */
+  /** Copies src[from..to) to dst at `at`: memory.copy when both are in the heap, else a native copy. (Checks both: see move().) */
   copy(src: Uint8Array, from: number, to: number, dst: Uint8Array, at: number): void {
     if (this.memory !== undefined && src.buffer === this.memory.buffer && dst.buffer === src.buffer) {
-      const s = src.byteOffset + from;
-      this.bytes.copyWithin(dst.byteOffset + at, s, s + (to - from));
+      this.wasmMove(dst.byteOffset + at, src.byteOffset + from, to - from);
     } else {
       dst.set(src.subarray(from, to), at);
     }
@@ -128,6 +151,8 @@ export class ByteHeap {
     return { capacity: this.bytes.length, inUse: this.used, outside: this.outsideCount };
   }
 }
+
+function noMove(): void {}
 
 /** log2 of the smallest block holding `size` bytes. */
 function sizeClass(size: number): number {

@@ -76,6 +76,23 @@ describe('ByteHeap', () => {
     assert.equal(b.toString('latin1', 200, 205), 'hello');
   });
 
+  it('moves like copyWithin: overlapping either way, any length, at block edges', () => {
+    const heap = new ByteHeap(RESERVED_LOW + MiB);
+    const blk = heap.alloc(4096);
+    const base = heap.offsetOf(blk);
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 4096, maxLength: 4096 }), fc.nat(4095), fc.nat(4095), fc.nat(4096), (init, from, to, n) => {
+        const len = Math.min(n, 4096 - from, 4096 - to);
+        blk.set(init);
+        const want = Buffer.from(init);
+        want.copyWithin(to, from, from + len);
+        heap.move(base + to, base + from, len);
+        assert.deepEqual(blk, want);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('is one per process, whichever copy of @nixie/core asks', () => {
     assert.equal(byteHeap(), byteHeap());
     assert.equal((globalThis as Record<symbol, unknown>)[Symbol.for('nixie.byteHeap')], byteHeap());

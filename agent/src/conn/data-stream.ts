@@ -104,7 +104,7 @@ export class DataStream {
   /**
    * Adds the bytes src[from..from+len) captured at `tsNs` (epoch ns), whose first byte is at stream
    * position `pos`. Copies: src may be a view of memory that is reused after this call. srcHeapBase: where
-   * src[0] lies in the byte heap, if it does (-1 if not): the copy is then a copyWithin.
+   * src[0] lies in the byte heap, if it does (-1 if not): the copy is then one memory.copy (heap.move).
    */
   append(pos: number, src: Uint8Array, from: number, len: number, tsNs: number, srcHeapBase = -1): void {
     if (this.ended || len <= 0) return;
@@ -198,7 +198,8 @@ export class DataStream {
   private makeRoom(len: number): void {
     const live = this.end - this.start;
     if (this.start > 0 && live + len <= this.data.length) {
-      this.data.copyWithin(0, this.start, this.end);
+      if (this.base >= 0) heap.move(this.base, this.base + this.start, live);
+      else this.data.copyWithin(0, this.start, this.end);
     } else {
       let cap = Math.max(this.data.length * 2, 4096);
       while (cap < live + len) cap *= 2;

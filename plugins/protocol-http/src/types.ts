@@ -3,7 +3,7 @@ import { utf8 } from './bytes.js';
 
 /**
  * Where arenas live: the process's byte heap, so that the WebAssembly parser (which imports its memory) writes
- * text into them and row staging copies out of them with copyWithin. With the heap off (NIXIE_BYTE_HEAP_MB=0),
+ * text into them and row staging copies out of them with heap.move (memory.copy). With the heap off (NIXIE_BYTE_HEAP_MB=0),
  * a small one of the plugin's own, for the WebAssembly parser.
  */
 export const textHeap: ByteHeap = byteHeap().memory !== undefined ? byteHeap() : new ByteHeap(16 * 1024 * 1024);
