@@ -119,6 +119,13 @@ export interface Decoder<F extends Frame = Frame, S = unknown> {
   findFrameBoundary(type: MessageType, buf: Uint8Array, from: number): number;
   parseFrame(type: MessageType, buf: Uint8Array, state: S, ctx?: ParseContext): ParseResult<F>;
   /**
+   * Optional, for decoders that read the byte heap themselves (WebAssembly): parseFrame over the bytes at
+   * [heapOffset, heapOffset + length) of the byte heap (@nixie/core byteHeap()), with no view of them made per
+   * call. The agent calls it instead of parseFrame when a stream's bytes are in the heap; ctx.heapOffset is
+   * heapOffset. Same results and rules as parseFrame.
+   */
+  parseFrameInHeap?(type: MessageType, heapOffset: number, length: number, state: S, ctx: ParseContext): ParseResult<F>;
+  /**
    * Optional: bytes of this direction were lost (a gap skipped, a buffer overflow, a resync after
    * `invalid`). Lets a decoder drop state that depended on them (e.g. HPACK dynamic tables).
    */

@@ -267,22 +267,26 @@ export class DataStream {
     if (this.opts.datagram) return this.parseDatagrams(decoder, type, state, out);
     if (this.pending.length > 0 && ++this.gapAge > this.opts.gapPatience) this.skipGap();
     let n = 0;
+    // A decoder that reads the heap itself gets offsets, not a view per call (views are made for resyncs only).
+    const inHeap = decoder.parseFrameInHeap !== undefined && this.base >= 0;
     while (!this.ended && this.end > this.start) {
-      const view = this.data.subarray(this.start, this.end);
+      const length = this.end - this.start;
       if (this.needResync) {
         this.needResync = false;
-        if (!this.resync(decoder, type, state, view, 0)) break;
+        if (!this.resync(decoder, type, state, this.view(), 0)) break;
         continue;
       }
       this.ctx.startNs = this.timeAt(this.headPos);
       this.ctx.heapOffset = this.base < 0 ? -1 : this.base + this.start;
-      const r = decoder.parseFrame(type, view, state, this.ctx);
+      const r = inHeap
+        ? decoder.parseFrameInHeap!(type, this.base + this.start, length, state, this.ctx)
+        : decoder.parseFrame(type, this.view(), state, this.ctx);
       if (r.kind === 'success' || r.kind === 'ignored') {
         const c = r.consumed;
-        if (!(c > 0) || c > view.length) {
+        if (!(c > 0) || c > length) {
           // A decoder that consumes nothing would loop forever; treat it as junk.
           this.counters.invalid++;
-          if (!this.resync(decoder, type, state, view, 1)) break;
+          if (!this.resync(decoder, type, state, this.view(), 1)) break;
           continue;
         }
         if (r.kind === 'success') {
@@ -296,19 +300,24 @@ export class DataStream {
       } else if (r.kind === 'needs-more-data') {
         // Newer bytes keep coming yet the head frame never completes: it is lost (e.g. a missed byte).
         if (this.newestTs - this.timeAt(this.headPos) > this.opts.stuckNs) {
-          if (!this.resync(decoder, type, state, view, 1)) break;
+          if (!this.resync(decoder, type, state, this.view(), 1)) break;
           continue;
         }
         break;
       } else if (r.kind === 'invalid') {
         this.counters.invalid++;
-        if (!this.resync(decoder, type, state, view, 1)) break;
+        if (!this.resync(decoder, type, state, this.view(), 1)) break;
       } else {
         this.ended = true;
         this.dropAll();
       }
     }
     return n;
+  }
+
+  /** The contiguous bytes, as a view. */
+  private view(): Buffer {
+    return this.data.subarray(this.start, this.end);
   }
 
   /**

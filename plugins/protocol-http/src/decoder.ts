@@ -1,7 +1,7 @@
 import { DEFAULT_DECODER_LIMITS, HTTP_EVENTS, MessageType, type Decoder, type DecoderLimits } from '@nixie/core';
 import { asBuffer, HTTP1, LF } from './bytes.js';
 import { methodAt } from './methods.js';
-import { parseMessage } from './parse.js';
+import { parseMessage, parseMessageInHeap } from './parse.js';
 import { stitchHttp, stitchHttpInto } from './stitch.js';
 import { newArena, releaseArena, type Arena, type HttpMessage, type HttpState } from './types.js';
 
@@ -44,6 +44,7 @@ export const httpDecoder: Decoder<HttpMessage, HttpState> = {
   },
   findFrameBoundary: findHttpBoundary,
   parseFrame: parseMessage,
+  parseFrameInHeap: parseMessageInHeap,
   stitch: stitchHttp,
   stitchInto: stitchHttpInto,
 };

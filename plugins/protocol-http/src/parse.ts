@@ -1,4 +1,4 @@
-import { MessageType, type ParseContext, type ParseResult } from '@nixie/core';
+import { byteHeap, MessageType, type ParseContext, type ParseResult } from '@nixie/core';
 import {
   asBuffer, COLON, CR, containsLower, eqLower, HEADER_END, HT, HTTP1, isTokenChar, latin1, LF, parseDecimal, SP,
 } from './bytes.js';
@@ -41,6 +41,22 @@ export function parseMessage(type: MessageType, buf: Uint8Array, state: HttpStat
   return parse(type, buf, state, true, ctx?.heapOffset ?? -1);
 }
 
+const heap = byteHeap();
+
+/**
+ * parseMessage over the byte heap's bytes [heapOffset, heapOffset + length) (Decoder.parseFrameInHeap): the
+ * WebAssembly parser reads them where they lie, with no view made; only a message it hands back gets one, for
+ * the JS parser.
+ */
+export function parseMessageInHeap(type: MessageType, heapOffset: number, length: number, state: HttpState): ParseResult<HttpMessage> {
+  if (state.upgraded) return EOS;
+  if (type === MessageType.REQUEST && state.upgradePending) return NEEDS_MORE;
+  if (length === 0) return NEEDS_MORE;
+  const r = parseWasm(type, undefined, length, state, heapOffset);
+  if (r !== undefined) return r;
+  return parse(type, heap.bytes.subarray(heapOffset, heapOffset + length), state, false, -1);
+}
+
 /** parseMessage with the JS parser only (tests compare the two; NIXIE_HTTP_WASM=0 makes every parse take it). */
 export function parseMessageJs(type: MessageType, buf: Uint8Array, state: HttpState): ParseResult<HttpMessage> {
   return parse(type, buf, state, false, -1);
@@ -55,7 +71,7 @@ function parse(type: MessageType, buf: Uint8Array, state: HttpState, wasm: boole
   if (len === 0) return NEEDS_MORE;
   const b = asBuffer(buf);
   if (wasm) {
-    const r = parseWasm(type, b, state, heapOffset);
+    const r = parseWasm(type, b, len, state, heapOffset);
     if (r !== undefined) return r;
   }
   if (!plausibleStart(type, b, len)) return INVALID;

@@ -95,21 +95,22 @@ const INVALID: ParseResult<HttpMessage> = Object.freeze({ kind: 'invalid' });
 const SUCCESS: { kind: 'success'; frame: HttpMessage; consumed: number } = { kind: 'success', frame: undefined!, consumed: 0 };
 
 /**
- * Parses the message at the head of `b` (non-empty; the caller has handled upgrades) with the WebAssembly parser.
- * undefined: the JS parser must take this message.
+ * Parses the message at the head of the len bytes `b` (non-empty; the caller has handled upgrades) with the
+ * WebAssembly parser. b may be undefined when the bytes are in the byte heap at heapOffset. undefined: the JS
+ * parser must take this message.
  */
-export function parseWasm(type: MessageType, b: Buffer, state: HttpState, heapOffset: number): ParseResult<HttpMessage> | undefined {
+export function parseWasm(type: MessageType, b: Buffer | undefined, len: number, state: HttpState, heapOffset: number): ParseResult<HttpMessage> | undefined {
   const e = engine;
   if (!e) return undefined;
-  const len = b.length;
   const request = type === MessageType.REQUEST;
   const answered = request || state.methods.length === 0 ? M_OTHER : answeredKind(state.methods[0]!);
   const { headersLimitBytes, bodyLimitBytes } = state.limits;
   const a = request ? state.requestText : state.responseText;
   // In the heap (a connection's stream), the message is parsed where it lies; else a window of it is copied in.
   const inPlace = heapOffset >= 0 && SHARED_HEAP;
+  if (!inPlace && b === undefined) return undefined;
   let avail = inPlace ? len : Math.min(len, FIRST_WINDOW);
-  if (!inPlace && !copyToWindow(e, b, avail)) return undefined;
+  if (!inPlace && !copyToWindow(e, b!, avail)) return undefined;
   let kind: number;
   for (;;) {
     // The arena is outside the heap only when the heap was full: the JS parser writes it then.
@@ -123,7 +124,7 @@ export function parseWasm(type: MessageType, b: Buffer, state: HttpState, heapOf
     if (kind !== R_WIDER) break;
     if (inPlace || avail >= WINDOW_MAX || avail === len) return undefined;
     avail = Math.min(len, avail * 8, WINDOW_MAX);
-    if (!copyToWindow(e, b, avail)) return undefined;
+    if (!copyToWindow(e, b!, avail)) return undefined;
   }
   const r = e.res;
   switch (kind) {
