@@ -53,6 +53,15 @@ static const char *const METHODS[] = {
 #define MAX_METHOD_LENGTH 9
 #define METHOD_CONNECT 9
 
+/*
+ * Bytes of the message that may be loaded 16 at a time: b[0..in_lim). A copy loads whole vectors while they lie
+ * inside, and stores whole vectors: up to 15 bytes past what it writes, which `need` leaves room for.
+ */
+static i32 in_lim;
+
+/* Lanes [0, n) of a 16-lane mask. */
+static u32 first_lanes(i32 n) { return n >= 16 ? 0xffff : (1u << n) - 1; }
+
 static i32 slen(const char *s)
 {
 	i32 n = 0;
@@ -128,8 +137,20 @@ static i32 is_token(u32 c)
 	       c == '\'' || c == '*' || c == '+' || c == '^' || c == '`' || c == '|' || c == '~';
 }
 
+/*
+ * Token bytes for 16 at a time: byte c is a token iff TOKEN_LO[c & 15] & TOKEN_HI[c >> 4] (TOKEN_LO has bit h
+ * for each high nibble h < 8 that makes a token with that low nibble; TOKEN_HI[h] is 1 << h, 0 for bytes >= 0x80).
+ */
+static u8 TOKEN_LO[16] __attribute__((aligned(16)));
+static u8 TOKEN_HI[16] __attribute__((aligned(16)));
+
 static void init_class(void)
 {
+	for (u32 c = 0; c < 128; c++)
+		if (is_token(c))
+			TOKEN_LO[c & 15] |= (u8)(1u << (c >> 4));
+	for (u32 h = 0; h < 8; h++)
+		TOKEN_HI[h] = (u8)(1u << h);
 	for (u32 c = 0; c < 256; c++) {
 		if (is_token(c))
 			CLASS[c] = 1;
@@ -145,27 +166,65 @@ static void init_class(void)
 
 static u8 lower(u8 c) { return c >= 'A' && c <= 'Z' ? c | 0x20 : c; }
 
-static i32 eq_lower(const u8 *b, i32 a, i32 e, const char *s)
+/* v with A-Z made a-z, as lower() makes each byte. */
+static v128_t lower_lanes(v128_t v)
+{
+	v128_t upper = wasm_u8x16_lt(wasm_i8x16_sub(v, wasm_i8x16_splat('A')), wasm_i8x16_splat(26));
+	return wasm_v128_or(v, wasm_v128_and(upper, wasm_i8x16_splat(0x20)));
+}
+
+/*
+ * Whether b[a..e), A-Z made a-z, is s (lower case, up to 32 bytes; padded to 32 so that 16 bytes load from any
+ * offset below its length): one or two vectors when they lie in b[0..in_lim), the second ending at e.
+ */
+static i32 eq_lower(const u8 *b, i32 a, i32 e, const char s[32])
 {
 	i32 n = slen(s);
 	if (e - a != n)
 		return 0;
+	if (n <= 16 && a + 16 <= in_lim) {
+		u32 m = wasm_i8x16_bitmask(wasm_i8x16_eq(lower_lanes(wasm_v128_load(b + a)), wasm_v128_load(s)));
+		return (m & first_lanes(n)) == first_lanes(n);
+	}
+	if (n > 16) {
+		v128_t x = wasm_i8x16_eq(lower_lanes(wasm_v128_load(b + a)), wasm_v128_load(s));
+		v128_t y = wasm_i8x16_eq(lower_lanes(wasm_v128_load(b + e - 16)), wasm_v128_load(s + n - 16));
+		return wasm_i8x16_all_true(wasm_v128_and(x, y));
+	}
 	for (i32 i = 0; i < n; i++)
 		if (lower(b[a + i]) != (u8)s[i])
 			return 0;
 	return 1;
 }
 
+/* Whether b[a..a + n), A-Z made a-z, is s (of n bytes). */
+static i32 at_lower(const u8 *b, i32 a, const char *s, i32 n)
+{
+	for (i32 j = 0; j < n; j++)
+		if (lower(b[a + j]) != (u8)s[j])
+			return 0;
+	return 1;
+}
+
+/*
+ * Whether b[a..e), A-Z made a-z, contains s (lower case, 2 bytes or more): 16 starts a step while the vectors
+ * lie in b[0..in_lim), where the first and last bytes of s match first, then byte by byte.
+ */
 static i32 contains_lower(const u8 *b, i32 a, i32 e, const char *s)
 {
 	i32 n = slen(s);
-	for (i32 i = a; i + n <= e; i++) {
-		i32 j = 0;
-		while (j < n && lower(b[i + j]) == (u8)s[j])
-			j++;
-		if (j == n)
-			return 1;
+	i32 i = a, last = e - n;
+	const v128_t first = wasm_i8x16_splat(s[0]), end = wasm_i8x16_splat(s[n - 1]);
+	for (; i <= last && i + n - 1 + 16 <= in_lim; i += 16) {
+		v128_t x = wasm_i8x16_eq(lower_lanes(wasm_v128_load(b + i)), first);
+		v128_t y = wasm_i8x16_eq(lower_lanes(wasm_v128_load(b + i + n - 1)), end);
+		for (u32 m = wasm_i8x16_bitmask(wasm_v128_and(x, y)) & first_lanes(last - i + 1); m; m &= m - 1)
+			if (at_lower(b, i + __builtin_ctz(m), s, n))
+				return 1;
 	}
+	for (; i <= last; i++)
+		if (at_lower(b, i, s, n))
+			return 1;
 	return 0;
 }
 
@@ -206,11 +265,19 @@ static struct {
 
 static i32 ns_[MAX_FIELDS], ne_[MAX_FIELDS], vs_[MAX_FIELDS], ve_[MAX_FIELDS];
 
+/* The field names note_field looks for, padded for eq_lower. */
+static const char NAME_CONTENT_LENGTH[32] __attribute__((aligned(16))) = "content-length";
+static const char NAME_TRANSFER_ENCODING[32] __attribute__((aligned(16))) = "transfer-encoding";
+static const char NAME_CONTENT_TYPE[32] __attribute__((aligned(16))) = "content-type";
+static const char NAME_CONTENT_ENCODING[32] __attribute__((aligned(16))) = "content-encoding";
+static const char NAME_UPGRADE[32] __attribute__((aligned(16))) = "upgrade";
+static const char NAME_CONNECTION[32] __attribute__((aligned(16))) = "connection";
+
 static i32 note_field(const u8 *b, i32 ns, i32 ne, i32 vs, i32 ve)
 {
 	switch (ne - ns) {
 	case 14:
-		if (eq_lower(b, ns, ne, "content-length")) {
+		if (eq_lower(b, ns, ne, NAME_CONTENT_LENGTH)) {
 			double n = parse_decimal(b, vs, ve);
 			if (n < 0 || (f.content_length >= 0 && f.content_length != n))
 				return 0;
@@ -218,26 +285,26 @@ static i32 note_field(const u8 *b, i32 ns, i32 ne, i32 vs, i32 ve)
 		}
 		return 1;
 	case 17:
-		if (eq_lower(b, ns, ne, "transfer-encoding"))
+		if (eq_lower(b, ns, ne, NAME_TRANSFER_ENCODING))
 			f.chunked = contains_lower(b, vs, ve, "chunked");
 		return 1;
 	case 12:
-		if (eq_lower(b, ns, ne, "content-type")) {
+		if (eq_lower(b, ns, ne, NAME_CONTENT_TYPE)) {
 			f.json = contains_lower(b, vs, ve, "json");
 			f.text = f.json || contains_lower(b, vs, ve, "text/") || contains_lower(b, vs, ve, "xml") ||
 				 contains_lower(b, vs, ve, "javascript") || contains_lower(b, vs, ve, "x-www-form-urlencoded");
 		}
 		return 1;
 	case 16:
-		if (eq_lower(b, ns, ne, "content-encoding"))
+		if (eq_lower(b, ns, ne, NAME_CONTENT_ENCODING))
 			f.encoded = contains_lower(b, vs, ve, "gzip") || contains_lower(b, vs, ve, "deflate");
 		return 1;
 	case 7:
-		if (eq_lower(b, ns, ne, "upgrade"))
+		if (eq_lower(b, ns, ne, NAME_UPGRADE))
 			f.upgrade = 1;
 		return 1;
 	case 10:
-		if (eq_lower(b, ns, ne, "connection"))
+		if (eq_lower(b, ns, ne, NAME_CONNECTION))
 			f.connection_upgrade = contains_lower(b, vs, ve, "upgrade");
 		return 1;
 	default:
@@ -254,14 +321,40 @@ static u32 escape_lanes(v128_t v)
 	return wasm_i8x16_bitmask(wasm_v128_or(ctrl, wasm_v128_or(q, bs)));
 }
 
+/* Bytes that are not token bytes, a bit per lane. */
+static u32 non_token_lanes(v128_t v)
+{
+	v128_t lo = wasm_i8x16_swizzle(wasm_v128_load(TOKEN_LO), wasm_v128_and(v, wasm_i8x16_splat(15)));
+	v128_t hi = wasm_i8x16_swizzle(wasm_v128_load(TOKEN_HI), wasm_u8x16_shr(v, 4));
+	return wasm_i8x16_bitmask(wasm_i8x16_eq(wasm_v128_and(lo, hi), wasm_i8x16_splat(0)));
+}
+
 /*
- * The CR ending the value that starts at b[p] (or end), 16 bytes a step; *esc gets 4 (CLASS's escape bit) if a
- * byte before it needs a JSON escape.
+ * The first byte of b[p..end) that is not a token byte, or end; 16 bytes a step while whole vectors lie in
+ * b[0..in_lim) (the caller knows a CR lies before end, so the vectors stop before it), then byte by byte.
+ */
+static i32 name_end(const u8 *b, i32 p, i32 end)
+{
+	while (p + 16 <= in_lim) {
+		u32 stop = non_token_lanes(wasm_v128_load(b + p));
+		if (stop)
+			return p + __builtin_ctz(stop);
+		p += 16;
+	}
+	while (p < end && CLASS[b[p]] == 1)
+		p++;
+	return p;
+}
+
+/*
+ * The CR ending the value that starts at b[p] (or end), 16 bytes a step while whole vectors lie in b[0..in_lim)
+ * (a CR lies before end: the head's last), then byte by byte; *esc gets 4 (CLASS's escape bit) if a byte before
+ * it needs a JSON escape.
  */
 static i32 value_end(const u8 *b, i32 p, i32 end, i32 *esc)
 {
 	const v128_t cr = wasm_i8x16_splat('\r');
-	while (p + 16 <= end) {
+	while (p + 16 <= in_lim) {
 		v128_t v = wasm_v128_load(b + p);
 		u32 at = wasm_i8x16_bitmask(wasm_i8x16_eq(v, cr));
 		u32 before = at ? (at & -at) - 1 : 0xffff;
@@ -286,9 +379,7 @@ static i32 read_fields(const u8 *b, i32 from, i32 end, i32 *escapes)
 {
 	i32 n = 0, p = from, esc = 0;
 	while (p < end) {
-		i32 colon = p;
-		while (colon < end && CLASS[b[colon]] == 1)
-			colon++;
+		i32 colon = name_end(b, p, end);
 		if (colon == p || colon >= end || b[colon] != ':')
 			return -1;
 		i32 le = value_end(b, colon + 1, end, &esc);
@@ -315,15 +406,6 @@ static i32 read_fields(const u8 *b, i32 from, i32 end, i32 *escapes)
 }
 
 static i32 high;
-
-/*
- * Bytes of the message that may be loaded 16 at a time: b[0..in_lim). A copy loads whole vectors while they lie
- * inside, and stores whole vectors: up to 15 bytes past what it writes, which `need` leaves room for.
- */
-static i32 in_lim;
-
-/* Lanes [0, n) of a 16-lane mask. */
-static u32 first_lanes(i32 n) { return n >= 16 ? 0xffff : (1u << n) - 1; }
 
 /*
  * Copies b[a..e) to *o as it is, 16 bytes at a time, the last vector too, while every byte is ASCII (and, if
@@ -534,6 +616,26 @@ static i32 find_head_end(const u8 *b, i32 avail)
 	return -1;
 }
 
+/*
+ * The first LF of b[0..limit), or limit: 16 bytes a step while whole vectors lie in b[0..in_lim) (an LF past
+ * limit found that way is as good as none), then byte by byte.
+ */
+static i32 find_lf(const u8 *b, i32 limit)
+{
+	const v128_t lf = wasm_i8x16_splat('\n');
+	i32 i = 0;
+	for (; i < limit && i + 16 <= in_lim; i += 16) {
+		u32 m = wasm_i8x16_bitmask(wasm_i8x16_eq(wasm_v128_load(b + i), lf));
+		if (m) {
+			i += __builtin_ctz(m);
+			return i < limit ? i : limit;
+		}
+	}
+	while (i < limit && b[i] != '\n')
+		i++;
+	return i;
+}
+
 static i32 done(i32 kind)
 {
 	res[S_KIND] = kind;
@@ -568,9 +670,7 @@ __attribute__((export_name("parse_message"))) i32 parse_message(i32 type, const 
 	if (hdr_end < 0)
 		return done(avail < len ? R_WIDER : R_FALLBACK);
 	/* startLine, within [0, hdr_end + 2) */
-	i32 limit = hdr_end + 2, lf = 0;
-	while (lf < limit && b[lf] != '\n')
-		lf++;
+	i32 limit = hdr_end + 2, lf = find_lf(b, limit);
 	if (lf < 1 || lf >= limit || b[lf - 1] != '\r')
 		return done(R_INVALID);
 	i32 end = lf - 1, next = lf + 1;
