@@ -598,15 +598,19 @@ static u8 *gather_chunked(const u8 *b, i32 p, i32 limit, u8 *o)
 	return o;
 }
 
-/* The first i with b[i..i+4) == CRLFCRLF and i + 3 < avail, or -1: CRs found 16 bytes a step. */
+/*
+ * The first i with b[i..i+4) == CRLFCRLF and i + 3 < avail, or -1: 16 starts a step where b[i] and b[i + 2] are
+ * both CR (rare but at the end of the head), then the LFs checked.
+ */
 static i32 find_head_end(const u8 *b, i32 avail)
 {
 	const v128_t cr = wasm_i8x16_splat('\r');
 	i32 i = 0;
-	for (; i + 16 <= avail; i += 16) {
-		for (u32 m = wasm_i8x16_bitmask(wasm_i8x16_eq(wasm_v128_load(b + i), cr)); m; m &= m - 1) {
+	for (; i + 19 <= avail; i += 16) {
+		v128_t both = wasm_v128_and(wasm_i8x16_eq(wasm_v128_load(b + i), cr), wasm_i8x16_eq(wasm_v128_load(b + i + 2), cr));
+		for (u32 m = wasm_i8x16_bitmask(both); m; m &= m - 1) {
 			i32 k = i + __builtin_ctz(m);
-			if (k + 3 < avail && b[k + 1] == '\n' && b[k + 2] == '\r' && b[k + 3] == '\n')
+			if (b[k + 1] == '\n' && b[k + 3] == '\n')
 				return k;
 		}
 	}
