@@ -197,6 +197,14 @@ static i32 eq_lower(const u8 *b, i32 a, i32 e, const char s[32])
 	return 1;
 }
 
+/* Whether b[a..e), A-Z made a-z, starts with s (lower case, 16 bytes): one vector if it lies in b[0..in_lim). */
+static i32 starts_lower(const u8 *b, i32 a, i32 e, const char s[32])
+{
+	if (e - a < 16 || a + 16 > in_lim)
+		return 0;
+	return wasm_i8x16_all_true(wasm_i8x16_eq(lower_lanes(wasm_v128_load(b + a)), wasm_v128_load(s)));
+}
+
 /* Whether b[a..a + n), A-Z made a-z, is s (of n bytes). */
 static i32 at_lower(const u8 *b, i32 a, const char *s, i32 n)
 {
@@ -273,6 +281,10 @@ static const char NAME_CONTENT_ENCODING[32] __attribute__((aligned(16))) = "cont
 static const char NAME_UPGRADE[32] __attribute__((aligned(16))) = "upgrade";
 static const char NAME_CONNECTION[32] __attribute__((aligned(16))) = "connection";
 
+/* Common values note_field tells at once, padded likewise. */
+static const char VALUE_APPLICATION_JSON[32] __attribute__((aligned(16))) = "application/json";
+static const char VALUE_KEEP_ALIVE[32] __attribute__((aligned(16))) = "keep-alive";
+
 static i32 note_field(const u8 *b, i32 ns, i32 ne, i32 vs, i32 ve)
 {
 	switch (ne - ns) {
@@ -290,6 +302,11 @@ static i32 note_field(const u8 *b, i32 ns, i32 ne, i32 vs, i32 ve)
 		return 1;
 	case 12:
 		if (eq_lower(b, ns, ne, NAME_CONTENT_TYPE)) {
+			/* The common value, told by one vector: it contains "json". */
+			if (starts_lower(b, vs, ve, VALUE_APPLICATION_JSON)) {
+				f.json = f.text = 1;
+				return 1;
+			}
 			f.json = contains_lower(b, vs, ve, "json");
 			f.text = f.json || contains_lower(b, vs, ve, "text/") || contains_lower(b, vs, ve, "xml") ||
 				 contains_lower(b, vs, ve, "javascript") || contains_lower(b, vs, ve, "x-www-form-urlencoded");
@@ -305,7 +322,8 @@ static i32 note_field(const u8 *b, i32 ns, i32 ne, i32 vs, i32 ve)
 		return 1;
 	case 10:
 		if (eq_lower(b, ns, ne, NAME_CONNECTION))
-			f.connection_upgrade = contains_lower(b, vs, ve, "upgrade");
+			/* The common value, told by one vector: it does not contain "upgrade". */
+			f.connection_upgrade = !eq_lower(b, vs, ve, VALUE_KEEP_ALIVE) && contains_lower(b, vs, ve, "upgrade");
 		return 1;
 	default:
 		return 1;
