@@ -70,12 +70,15 @@ static i32 slen(const char *s)
 	return n;
 }
 
+/* The length of each of METHODS (init_class). */
+static u8 METHOD_LENGTH[N_METHODS];
+
 /* Index + 1 of the method spelled by b[0..len), or 0. */
 static i32 method_at(const u8 *b, i32 len)
 {
 	for (i32 m = 0; m < N_METHODS; m++) {
 		const char *s = METHODS[m];
-		if (slen(s) != len)
+		if (METHOD_LENGTH[m] != len)
 			continue;
 		i32 i = 0;
 		while (i < len && b[i] == (u8)s[i])
@@ -146,6 +149,8 @@ static u8 TOKEN_HI[16] __attribute__((aligned(16)));
 
 static void init_class(void)
 {
+	for (i32 m = 0; m < N_METHODS; m++)
+		METHOD_LENGTH[m] = (u8)slen(METHODS[m]);
 	for (u32 c = 0; c < 128; c++)
 		if (is_token(c))
 			TOKEN_LO[c & 15] |= (u8)(1u << (c >> 4));
@@ -677,9 +682,18 @@ __attribute__((export_name("parse_message"))) i32 parse_message(i32 type, const 
 	if (avail <= 0 || avail > len)
 		return done(R_FALLBACK);
 	in_lim = avail;
-	/* plausibleStart */
+	/*
+	 * plausibleStart. A request whose first space (within MAX_METHOD_LENGTH + 1 bytes) ends a known method is
+	 * plausible, and that is its method; else only the prefix check can tell, and its first line is invalid.
+	 */
+	i32 method = 0, sp = 0;
 	if (type == 0) {
-		if (!could_be_method_prefix(b, avail))
+		i32 n = avail < MAX_METHOD_LENGTH + 1 ? avail : MAX_METHOD_LENGTH + 1;
+		while (sp < n && b[sp] != ' ')
+			sp++;
+		if (sp < n)
+			method = method_at(b, sp);
+		if (method == 0 && !could_be_method_prefix(b, avail))
 			return done(R_INVALID);
 	} else {
 		i32 n = avail < 7 ? avail : 7;
@@ -696,13 +710,10 @@ __attribute__((export_name("parse_message"))) i32 parse_message(i32 type, const 
 	if (lf < 1 || lf >= limit || b[lf - 1] != '\r')
 		return done(R_INVALID);
 	i32 end = lf - 1, next = lf + 1;
-	i32 method = 0, ts, te, minor, status = 0;
+	i32 ts, te, minor, status = 0;
 	if (type == 0) {
-		i32 sp = 0;
-		while (sp < end && sp <= MAX_METHOD_LENGTH && b[sp] != ' ')
-			sp++;
-		method = method_at(b, sp);
-		if (method == 0 || b[sp] != ' ')
+		/* No known method before the first space, or that space is past the line's CR. */
+		if (method == 0 || sp >= end)
 			return done(R_INVALID);
 		i32 ps = sp + 1, pe = ps;
 		/* The target: no byte < 0x21 or DEL before the space ending it; 16 bytes a step, then byte by byte. */
