@@ -121,9 +121,11 @@ static const u8 HTTP1[7] = { 'H', 'T', 'T', 'P', '/', '1', '.' };
 /* Minor version of "HTTP/1.x" at b[0..], or -1 (b has at least 8 bytes before its limit: checked by callers). */
 static i32 version(const u8 *b)
 {
-	for (i32 i = 0; i < 7; i++)
-		if (b[i] != HTTP1[i])
-			return -1;
+	/* "HTTP/1." as one 8-byte load (little-endian: b[7] in the top byte, left out). */
+	unsigned long long w;
+	__builtin_memcpy(&w, b, 8);
+	if ((w & 0x00ffffffffffffffull) != 0x002e312f50545448ull)
+		return -1;
 	i32 m = (i32)b[7] - '0';
 	return m == 0 || m == 1 ? m : -1;
 }
