@@ -114,7 +114,7 @@ export class ByteHeap {
   alloc(size: number): Buffer {
     const c = sizeClass(size);
     if (this.memory !== undefined && c <= MAX_CLASS) {
-      const n = 2 ** c;
+      const n = 1 << c;
       let at = this.free[c]!.pop();
       if (at === undefined && this.top + n <= this.bytes.length) {
         at = this.top;
@@ -133,7 +133,7 @@ export class ByteHeap {
   release(b: Buffer): void {
     if (!this.owns(b)) return;
     const c = sizeClass(b.length);
-    if (2 ** c !== b.length) throw new Error(`ByteHeap.release: ${b.length} bytes is not a block`);
+    if (1 << c !== b.length) throw new Error(`ByteHeap.release: ${b.length} bytes is not a block`);
     this.free[c]!.push(b.byteOffset);
     this.used -= b.length;
   }
