@@ -162,6 +162,70 @@ describe('Pipeline (synthetic BPF events)', () => {
     assert.equal(host.pluginErrorCount(), 1);
   });
 
+  it('writes the same rows, counters and leftovers whether events come in one batch or many (messages parsed in place)', async () => {
+    // After a connection's first batch, an event whose stream holds nothing is parsed where it lies in the staged
+    // batch (Pipeline.parseInPlace); split, pipelined, junk and HEAD exchanges exercise what it hands back.
+    const exchanges: Array<[Buffer, Buffer]> = [
+      [REQ, RESP],
+      [Buffer.from('HEAD /h HTTP/1.1\r\nHost: x\r\n\r\n'), Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 99\r\n\r\n')],
+      [Buffer.from('GET /a HTTP/1.1\r\n\r\nGET /b HTTP/1.1\r\n\r\n'),
+        Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nbb\r\n0\r\n\r\n')],
+      [Buffer.from('GET /c HTTP/1.1\r\n\r\n'), Buffer.from('HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n')],
+    ];
+    const w = new EventWriter(4 << 20);
+    let ts = 100;
+    for (let c = 0; c < 6; c++) {
+      const conn: SyntheticConn = { ...server, fd: 200 + c, generation: 7000 + c };
+      w.open(conn, ts, ['127.0.0.1', 8080], ['127.0.0.1', 42000 + c]);
+      let sent = 0;
+      let recv = 0;
+      for (let k = 0; k < 60; k++) {
+        const [req, resp] = exchanges[(c + k) % exchanges.length]!;
+        // Some messages come in two events (split anywhere), some responses first in the ring, one junk run.
+        const cut = (k * 7 + c) % (req.length + 8);
+        if (cut > 0 && cut < req.length) {
+          w.data(conn, (ts += 10), 1, recv, req.subarray(0, cut));
+          w.data(conn, (ts += 10), 1, recv + cut, req.subarray(cut));
+        } else {
+          w.data(conn, (ts += 10), 1, recv, req);
+        }
+        recv += req.length;
+        if (c === 5 && k === 30) {
+          const junk = Buffer.from('\x00\x01junk\r\n');
+          w.data(conn, (ts += 10), 0, sent, junk);
+          sent += junk.length;
+        }
+        const rcut = (k * 5 + c) % (resp.length + 4);
+        if (rcut > 0 && rcut < resp.length) {
+          w.data(conn, (ts += 10), 0, sent, resp.subarray(0, rcut));
+          w.data(conn, (ts += 10), 0, sent + rcut, resp.subarray(rcut));
+        } else {
+          w.data(conn, (ts += 10), 0, sent, resp);
+        }
+        sent += resp.length;
+      }
+    }
+    const all = w.batch();
+    const whole = await setup();
+    whole.pipeline.handleBatch(all);
+    for (const size of [1, 2, 3, 7, 64]) {
+      const got = await setup();
+      for (let i = 0; i < all.count; i += size) {
+        const n = Math.min(size, all.count - i);
+        got.pipeline.handleBatch({ buf: all.buf, offsets: all.offsets.subarray(i, i + n), count: n });
+      }
+      const a = got.rows('http_events');
+      assert.equal(a.length, whole.rows('http_events').length, `batches of ${size}`);
+      assert.deepEqual(a, whole.rows('http_events'), `batches of ${size}`);
+      assert.deepEqual(got.pipeline.counters, whole.pipeline.counters, `batches of ${size}`);
+      assert.equal(got.pipeline.bufferedBytes(), whole.pipeline.bufferedBytes(), `batches of ${size}`);
+    }
+    const rs = whole.rows('http_events');
+    assert.ok(rs.length > 300);
+    assert.ok(rs.some((r) => r.req_method === 'HEAD' && r.resp_body === '' && r.resp_status === 200), 'HEAD answered without a body');
+    assert.ok(rs.some((r) => r.req_path === '/b' && r.resp_body === 'bb'), 'pipelined');
+  });
+
   it('writes the same rows through stitchInto (staged, batch-appended) as through records and processRecords taps', async () => {
     const fast = await setup();
     const slow = await setup();
