@@ -310,7 +310,23 @@ export class Pipeline {
     if (c.closed) return;
     this.decode(c, true);
     c.closed = true;
-    releaseStreams(c);
+    this.release(c);
+  }
+
+  /** A connection is gone: its stream buffers, and what its decoder state holds, go back to the byte heap. */
+  private release(t: ConnTracker): void {
+    t.send?.release();
+    t.recv?.release();
+    const d = t.decoder;
+    if (d?.releaseState === undefined) return;
+    t.decoder = undefined;
+    t.requests.length = 0;
+    t.responses.length = 0;
+    try {
+      d.releaseState(t.state);
+    } catch (e) {
+      this.fault(d, 'releaseState', e);
+    }
   }
 
   private onClose(buf: Buffer, off: number): void {
@@ -329,7 +345,7 @@ export class Pipeline {
     if (t.peers) for (const c of t.peers.values()) this.retirePeer(c);
     this.decode(t, true);
     t.closed = true;
-    releaseStreams(t);
+    this.release(t);
     this.o.connStats.onClosed(t);
     this.conns.delete(t);
   }
@@ -452,11 +468,7 @@ export class Pipeline {
   }
 }
 
-/** A connection is gone: its stream buffers go back to the byte heap. */
-function releaseStreams(t: ConnTracker): void {
-  t.send?.release();
-  t.recv?.release();
-}
+
 
 function protocolId(name: string): number {
   const p = protocolName;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
-import { batchToObjects, createLogger, PluginHost, PROTOCOL, TableStore, TraceRole, type RowBatch } from '@nixie/core';
+import { batchToObjects, byteHeap, createLogger, PluginHost, PROTOCOL, TableStore, TraceRole, type RowBatch } from '@nixie/core';
 import httpPlugin from '@nixie/protocol-http';
 import { EventKind } from '@nixie/bpf';
 import { ConnStats } from '../src/conn-stats.js';
@@ -224,6 +224,29 @@ describe('Pipeline (synthetic BPF events)', () => {
     assert.ok(rs.length > 300);
     assert.ok(rs.some((r) => r.req_method === 'HEAD' && r.resp_body === '' && r.resp_status === 200), 'HEAD answered without a body');
     assert.ok(rs.some((r) => r.req_path === '/b' && r.resp_body === 'bb'), 'pipelined');
+  });
+
+  it('gives the byte heap blocks of a closed connection back at once (streams and decoder arenas), not at a later GC', async () => {
+    const { pipeline, rows } = await setup();
+    const heap = byteHeap();
+    const round = (from: number) => {
+      const w = new EventWriter(1 << 20);
+      for (let c = from; c < from + 200; c++) {
+        const conn: SyntheticConn = { ...server, fd: 300 + c, generation: 50_000 + c };
+        w.open(conn, 10, ['127.0.0.1', 8080], ['127.0.0.1', 43000 + (c % 20000)]);
+        w.data(conn, 20, 1, 0, REQ);
+        w.data(conn, 30, 0, 0, RESP);
+        w.close(conn, 40, RESP.length, REQ.length);
+      }
+      pipeline.handleBatch(w.batch());
+    };
+    round(0);
+    const before = heap.stats().inUse;
+    // 2,000 more connections: each holds 16 KiB of blocks while open (two streams, two arenas).
+    for (let r = 1; r <= 10; r++) round(r * 200);
+    assert.equal(rows('http_events').length, 2200);
+    assert.equal(pipeline.conns.size, 0);
+    assert.ok(heap.stats().inUse <= before + 64 * 1024, `heap in use ${heap.stats().inUse} after, ${before} before`);
   });
 
   it('writes the same rows through stitchInto (staged, batch-appended) as through records and processRecords taps', async () => {

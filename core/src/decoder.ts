@@ -131,6 +131,12 @@ export interface Decoder<F extends Frame = Frame, S = unknown> {
    */
   onGap?(type: MessageType, state: S): void;
   /**
+   * Optional: the connection is gone and `state` is not used again, nor are its frames. A decoder whose state
+   * holds byte heap blocks (text arenas) gives them back here, at once, rather than when the state is
+   * garbage collected: connections that come and go would otherwise hold the heap's memory until a full GC.
+   */
+  releaseState?(state: S): void;
+  /**
    * Pairs requests with responses, both oldest first. Consumed frames are removed from the arrays;
    * what remains is carried to the next call.
    */

@@ -39,8 +39,13 @@ export const httpDecoder: Decoder<HttpMessage, HttpState> = {
   createState(limits: DecoderLimits = DEFAULT_DECODER_LIMITS): HttpState {
     const state: HttpState = { limits, methods: [], upgradePending: false, upgraded: false, requestText: newArena(), responseText: newArena() };
     // The arenas, not the state, are held: the registry must not keep the state alive.
-    stateGone.register(state, [state.requestText, state.responseText]);
+    stateGone.register(state, [state.requestText, state.responseText], state);
     return state;
+  },
+  releaseState(state: HttpState): void {
+    stateGone.unregister(state);
+    releaseArena(state.requestText);
+    releaseArena(state.responseText);
   },
   findFrameBoundary: findHttpBoundary,
   parseFrame: parseMessage,
