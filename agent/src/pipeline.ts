@@ -235,42 +235,12 @@ export class Pipeline {
     const s = egress ? t.send! : t.recv!;
     const tsNs = eventTimestampNs(buf, off) + this.o.clockOffsetNs;
     const from = dataBytesOffset(off);
-    if (this.batchBase >= 0 && from >= this.batchLo && from + len <= this.batchHi) {
-      if (!(t.traced === true && this.parseInPlace(t, s, pos, from - this.batchLo, len, tsNs))) {
-        s.append(pos, this.staged.block, from - this.batchLo, len, tsNs, this.batchBase);
-      }
-    } else {
-      s.append(pos, buf, from, len, tsNs);
-    }
+    if (this.batchBase >= 0 && from >= this.batchLo && from + len <= this.batchHi) s.append(pos, this.staged.block, from - this.batchLo, len, tsNs, this.batchBase);
+    else s.append(pos, buf, from, len, tsNs);
     if (!t.dirty) {
       t.dirty = true;
       this.dirty.push(t);
     }
-  }
-
-  /**
-   * A traced connection's event whose stream holds nothing is parsed where it lies in the staged batch (see
-   * DataStream.parseInPlace); false if it was not taken. A response only when no request bytes wait: requests
-   * are parsed first (a response's framing may depend on its request, HEAD), as decode() does.
-   */
-  private parseInPlace(t: ConnTracker, s: DataStream, pos: number, at: number, len: number, tsNs: number): boolean {
-    const d = t.decoder!;
-    const request = s === t.requestStream;
-    if (!request && t.requestStream!.bufferedBytes > 0) return false;
-    let n: number;
-    try {
-      n = s.parseInPlace(d, request ? MessageType.REQUEST : MessageType.RESPONSE, t.state, request ? t.requests : t.responses, pos, this.staged.block, at, len, tsNs, this.batchBase);
-    } catch (e) {
-      // Nothing is lost: the stream's head moved past the frames taken; append() keeps the bytes after it.
-      this.fault(d, 'decode', e);
-      return false;
-    }
-    if (n < 0) return false;
-    if (n > 0) {
-      t.frames += n;
-      t.failures = 0;
-    }
-    return true;
   }
 
   /** The tracker of the datagram's peer on datagram socket p (sendto/recvfrom/msg_name name it per datagram). */

@@ -134,50 +134,6 @@ export class DataStream {
     this.enforceLimit();
   }
 
-  /**
-   * Bytes src[from..from+len) that continue this stream, and lie in the byte heap at srcHeapBase + from (a batch's
-   * staged copy): when the stream holds nothing, the decoder parses them where they lie and complete frames never
-   * enter the buffer (a request and its response are usually one event each). What is left, a partial frame or
-   * bytes the decoder does not take as they are, is appended as append() would, and parse() handles it as it
-   * always does (it alone counts invalid bytes and resyncs). Returns the frames added to `out` (startNs and endNs
-   * are the event's), or -1 when the bytes were not taken: the caller appends them.
-   */
-  parseInPlace<F extends Frame, S>(
-    decoder: Decoder<F, S>, type: MessageType, state: S, out: F[], pos: number, src: Uint8Array, from: number, len: number, tsNs: number, srcHeapBase: number,
-  ): number {
-    const parseAt = decoder.parseFrameInHeap;
-    if (parseAt === undefined || this.opts.datagram || this.ended || len <= 0 || this.start !== this.end || this.pending.length > 0 || this.needResync) return -1;
-    if (this.started && pos !== this.endPos) return -1;
-    if (!this.started) this.started = true;
-    this.headPos = pos;
-    if (tsNs > this.newestTs) this.newestTs = tsNs;
-    const ctx = this.ctx;
-    ctx.startNs = tsNs;
-    let at = 0;
-    let n = 0;
-    while (at < len) {
-      ctx.heapOffset = srcHeapBase + from + at;
-      const r = parseAt(type, srcHeapBase + from + at, len - at, state, ctx);
-      if (r.kind !== 'success' && r.kind !== 'ignored') break;
-      const c = r.consumed;
-      if (!(c > 0) || c > len - at) break;
-      if (r.kind === 'success') {
-        r.frame.startNs = tsNs;
-        r.frame.endNs = tsNs;
-        out.push(r.frame);
-        this.counters.frames++;
-        n++;
-      }
-      at += c;
-      this.headPos += c;
-    }
-    if (at < len) {
-      this.put(this.headPos, src, from + at, len - at, tsNs, srcHeapBase);
-      this.enforceLimit();
-    }
-    return n;
-  }
-
   private put(pos: number, src: Uint8Array, from: number, len: number, tsNs: number, srcHeapBase = -1): void {
     if (this.end + len > this.data.length) this.makeRoom(len);
     if (srcHeapBase >= 0 && this.base >= 0) heap.move(this.base + this.end, srcHeapBase + from, len);
