@@ -24,4 +24,15 @@ describe('ConnTable', () => {
     const second = t.getOrCreate(1, 10, 5, 200);
     assert.notEqual(first, second);
   });
+  it('tells apart generations whose low 30 bits agree (one hash chain), past 2^32 too', () => {
+    const t = new ConnTable();
+    const gens = [5, 5 + 2 ** 30, 5 + 2 ** 32, 5 + 2 ** 40 + 2 ** 31, 1.7e15 + 5 - (1.7e15 % 2 ** 30)];
+    const made = gens.map((g) => t.getOrCreate(1, 10, 3, g));
+    assert.equal(new Set(made).size, gens.length);
+    gens.forEach((g, i) => assert.equal(t.get(1, 10, 3, g), made[i]));
+    t.delete(made[2]!);
+    assert.equal(t.get(1, 10, 3, gens[2]!), undefined);
+    assert.equal(t.get(1, 10, 3, gens[3]!), made[3]);
+    assert.equal(t.size, gens.length - 1);
+  });
 });
