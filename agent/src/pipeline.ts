@@ -5,7 +5,7 @@ import {
   closeBytesRecv, closeBytesSent, dataBytesOffset, dataDirection, dataLen, dataPos, dataRemoteAddr, dataRemoteFamily,
   dataRemotePort, Direction, eventFd, eventGeneration, eventKind, eventPid, eventProtocol, eventRole, eventStartTimeNs,
   eventTimestampNs, EventKind, execPpid, LAYOUT, openLocalAddr, openLocalFamily, openLocalPort, openRemoteAddr, openRemoteFamily, openRemotePort,
-  openSockType,
+  openSockType, eventWords, wDataLen, wDataPos, wFd, wGeneration, wPid, wStartTimeNs, wTimestampNs,
 } from '@nixie/bpf';
 import { ConnTable } from './conn/conn-table.js';
 import { ConnTracker } from './conn/conn-tracker.js';
@@ -87,6 +87,8 @@ export class Pipeline {
   private batchBase = -1;
   private batchLo = 0;
   private batchHi = 0;
+  /** The batch read by 32-bit word (undefined: the buffer is not word aligned, read by byte). */
+  private words: Int32Array | undefined;
   private readonly streamOpts: DataStreamOptions;
   private readonly datagramOpts: DataStreamOptions;
   private readonly limits: DecoderLimits;
@@ -114,6 +116,7 @@ export class Pipeline {
     const { buf, offsets, count } = batch;
     this.counters.eventsIn += count;
     this.stageBatch(buf, offsets, count);
+    this.words = eventWords(buf);
     for (let i = 0; i < count; i++) {
       const off = offsets[i]!;
       switch (eventKind(buf, off)) {
@@ -170,8 +173,16 @@ export class Pipeline {
   }
 
   private tracker(buf: Buffer, off: number): ConnTracker {
-    const t = this.conns.getOrCreate(eventPid(buf, off), eventStartTimeNs(buf, off), eventFd(buf, off), eventGeneration(buf, off));
-    t.lastActivityNs = eventTimestampNs(buf, off);
+    const w = this.words;
+    let t: ConnTracker;
+    if (w !== undefined && (off & 3) === 0) {
+      const i = off >>> 2;
+      t = this.conns.getOrCreate(wPid(w, i), wStartTimeNs(w, i), wFd(w, i), wGeneration(w, i));
+      t.lastActivityNs = wTimestampNs(w, i);
+    } else {
+      t = this.conns.getOrCreate(eventPid(buf, off), eventStartTimeNs(buf, off), eventFd(buf, off), eventGeneration(buf, off));
+      t.lastActivityNs = eventTimestampNs(buf, off);
+    }
     const role = eventRole(buf, off);
     if (role !== 0 && role !== t.role) {
       t.role = role;
@@ -217,8 +228,11 @@ export class Pipeline {
   private onData(buf: Buffer, off: number): void {
     this.counters.dataEvents++;
     let t = this.tracker(buf, off);
-    const len = dataLen(buf, off);
-    const pos = dataPos(buf, off);
+    const tsNs = t.lastActivityNs + this.o.clockOffsetNs;
+    const w = this.words;
+    const aligned = w !== undefined && (off & 3) === 0;
+    const len = aligned ? wDataLen(w, off >>> 2) : dataLen(buf, off);
+    const pos = aligned ? wDataPos(w, off >>> 2) : dataPos(buf, off);
     const egress = dataDirection(buf, off) === Direction.EGRESS;
     if (egress) t.noteTotals(pos + len, 0);
     else t.noteTotals(0, pos + len);
@@ -233,7 +247,6 @@ export class Pipeline {
     if (!t.decoderTried && t.protocol !== 0) this.attachDecoder(t);
     if (!t.decoder || t.off) return;
     const s = egress ? t.send! : t.recv!;
-    const tsNs = eventTimestampNs(buf, off) + this.o.clockOffsetNs;
     const from = dataBytesOffset(off);
     if (this.batchBase >= 0 && from >= this.batchLo && from + len <= this.batchHi) s.append(pos, this.staged.block, from - this.batchLo, len, tsNs, this.batchBase);
     else s.append(pos, buf, from, len, tsNs);

@@ -219,6 +219,15 @@ describe('Pipeline (synthetic BPF events)', () => {
       assert.deepEqual(got.pipeline.counters, whole.pipeline.counters, `batches of ${size}`);
       assert.equal(got.pipeline.bufferedBytes(), whole.pipeline.bufferedBytes(), `batches of ${size}`);
     }
+    // A buffer that does not start word aligned is read byte by byte (eventWords): the same rows.
+    const shifted = Buffer.alloc(all.buf.length + 2).subarray(2);
+    all.buf.copy(shifted);
+    const bytewise = await setup();
+    for (let i = 0; i < all.count; i += 3) {
+      const n = Math.min(3, all.count - i);
+      bytewise.pipeline.handleBatch({ buf: shifted, offsets: all.offsets.subarray(i, i + n), count: n });
+    }
+    assert.deepEqual(bytewise.rows('http_events'), whole.rows('http_events'));
     const rs = whole.rows('http_events');
     assert.ok(rs.length > 300);
     assert.ok(rs.some((r) => r.req_method === 'HEAD' && r.resp_body === '' && r.resp_status === 200), 'HEAD answered without a body');
