@@ -63,6 +63,11 @@ export class DataStream {
   /** Stream position of data[start]. */
   private headPos = 0;
   private started = false;
+  /**
+   * No byte was taken from the stream since it started (parsed, skipped or dropped): an event from before its
+   * first position can still be put in front (events of one connection may reach the ring out of order).
+   */
+  private untouched = true;
   private segPos: Float64Array;
   private segTs: Float64Array;
   private segHead = 0;
@@ -120,7 +125,10 @@ export class DataStream {
     }
     if (!this.started) {
       this.started = true;
+      this.untouched = true;
       this.headPos = pos;
+    } else if (pos < this.headPos && this.untouched) {
+      this.restartAt(pos);
     }
     const endPos = this.endPos;
     if (pos + len <= endPos) return; // already have these bytes
@@ -132,6 +140,25 @@ export class DataStream {
     this.put(endPos, src, from + skip, len - skip, tsNs, srcHeapBase);
     this.mergePending();
     this.enforceLimit();
+  }
+
+  /**
+   * Moves the start back to `pos`, before every byte held: those wait as out-of-order events (one per segment,
+   * with its capture time) until the bytes from `pos` reach them. Only while nothing was taken (untouched).
+   */
+  private restartAt(pos: number): void {
+    for (let k = 0; k < this.segLen; k++) {
+      const i = this.segHead + k;
+      const from = this.segPos[i]! - this.headPos + this.start;
+      const to = k + 1 < this.segLen ? this.segPos[i + 1]! - this.headPos + this.start : this.end;
+      if (to <= from) continue;
+      this.pending.push({ pos: this.segPos[i]!, bytes: Buffer.from(this.data.subarray(from, to)), tsNs: this.segTs[i]! });
+      this.pendingBytes += to - from;
+    }
+    this.pending.sort((a, b) => a.pos - b.pos);
+    this.start = this.end = 0;
+    this.segHead = this.segLen = 0;
+    this.headPos = pos;
   }
 
   private put(pos: number, src: Uint8Array, from: number, len: number, tsNs: number, srcHeapBase = -1): void {
@@ -170,6 +197,7 @@ export class DataStream {
     const p = this.pending[0];
     if (!p) return;
     this.counters.gapsSkipped++;
+    this.untouched = false;
     this.counters.bytesDropped += this.end - this.start;
     this.start = this.end = 0;
     this.segHead = this.segLen = 0;
@@ -244,6 +272,7 @@ export class DataStream {
   }
 
   private consume(n: number): void {
+    if (n > 0) this.untouched = false;
     this.start += n;
     this.headPos += n;
     if (this.start === this.end) {

@@ -33,6 +33,29 @@ describe('DataStream', () => {
     assert.deepEqual(parseAll(s).map((f) => f.text), ['x']);
   });
 
+  it('puts an event from before its first position in front while nothing was taken (a ring out of order)', () => {
+    const s = new DataStream(opts());
+    put(s, 8, 'o]', 3);
+    put(s, 0, '[one]', 1);
+    put(s, 5, '[tw', 2);
+    const out = parseAll(s);
+    assert.deepEqual(out.map((f) => [f.text, f.startNs, f.endNs]), [['one', 1, 1], ['two', 2, 3]]);
+    assert.equal(s.counters.bytesDropped, 0);
+    // Once bytes were taken, an earlier event is old news.
+    put(s, 0, '[one]', 9);
+    put(s, 10, '[3]', 10);
+    assert.deepEqual(parseAll(s).map((f) => f.text), ['3']);
+  });
+
+  it('an earlier event that leaves a gap before the first one: the gap is skipped after its patience', () => {
+    const s = new DataStream(opts({ gapPatience: 1 }));
+    put(s, 10, '[b]', 2);
+    put(s, 0, '[a]', 1);
+    assert.deepEqual(parseAll(s).map((f) => f.text), ['a']);
+    assert.deepEqual(parseAll(s).map((f) => f.text), ['b']);
+    assert.equal(s.counters.gapsSkipped, 1);
+  });
+
   it('places out-of-order events by position', () => {
     const s = new DataStream(opts());
     put(s, 0, '[one]', 1);
