@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DataType, stringAt, type Column, type ColumnSchema, type StringColumn, type TableSchema } from '@nixie/core';
+import { byteHeap, DataType, stringAt, type Column, type ColumnSchema, type StringColumn, type TableSchema } from '@nixie/core';
 import { RowStaging } from '../src/row-staging.js';
 
 /** A table of `n` columns cycling through the staged types. */
@@ -77,4 +77,67 @@ describe('RowStaging', () => {
       }
     });
   }
+});
+
+describe('RowStaging fast paths', () => {
+  const s: TableSchema = {
+    name: 'fast',
+    columns: [
+      { name: 'addr', type: DataType.STRING },
+      { name: 'n', type: DataType.INT64 },
+      { name: 'a', type: DataType.STRING },
+      { name: 'b', type: DataType.STRING },
+      { name: 'c', type: DataType.STRING },
+    ],
+  };
+  const strings = (b: ReturnType<RowStaging['batch']>, c: number): string[] =>
+    Array.from({ length: b.length }, (_, r) => stringAt(b.columns[c] as StringColumn, r));
+
+  it('strCached gives what str gives: same string over rows, a new one, another equal one, across resets and growth', () => {
+    const st = new RowStaging(s);
+    // Long enough that 3000 rows outgrow the column's first arena (64 KiB) more than once.
+    const addrs = ['10.0.0.1', `2001:db8::${'1:'.repeat(10)}1`, 'fe80::1%eth0', 'é1'];
+    for (let round = 0; round < 3; round++) {
+      const want: string[] = [];
+      for (let r = 0; r < 3000; r++) {
+        // Runs of one string, then another; an equal string that is a different object; now and then a new one.
+        const a = r % 97 === 0 ? `10.9.${r}.${round}` : addrs[Math.floor(r / 50) % addrs.length]!;
+        const v = r % 7 === 0 ? a.split('').join('') : a;
+        st.strCached(0, v);
+        st.num(1, r);
+        st.commit();
+        want.push(v);
+      }
+      assert.deepEqual(strings(st.batch(), 0), want, `round ${round}`);
+      st.reset();
+    }
+  });
+
+  it('bytes3 gives what bytesOf gives for each range: in the heap or not, empty ranges, arenas that must grow', () => {
+    const st = new RowStaging(s);
+    const heap = byteHeap();
+    const inHeap = heap.alloc(8192);
+    const plain = Buffer.alloc(8192);
+    for (const src of [inHeap, plain]) {
+      for (let i = 0; i < src.length; i++) src[i] = 0x61 + ((i * 7) % 26);
+      const want: string[][] = [[], [], []];
+      for (let r = 0; r < 2000; r++) {
+        const a = (r * 13) % 1000;
+        const b = a + (r % 5 === 0 ? 0 : (r * 3) % 40);
+        const c = b + (r % 11 === 0 ? 0 : (r * 17) % 300);
+        const d = c + (r % 3 === 0 ? 0 : (r * 29) % 3000);
+        st.bytes3(2, 3, 4, src, a, b, c, d, heap.offsetOf(src));
+        st.str(0, 'x');
+        st.num(1, r);
+        st.commit();
+        want[0]!.push(src.toString('latin1', a, b));
+        want[1]!.push(src.toString('latin1', b, c));
+        want[2]!.push(src.toString('latin1', c, d));
+      }
+      const batch = st.batch();
+      for (let k = 0; k < 3; k++) assert.deepEqual(strings(batch, 2 + k), want[k], `column ${2 + k}, source ${src === plain ? 'plain' : 'in the heap'}`);
+      st.reset();
+    }
+    heap.release(inHeap);
+  });
 });

@@ -93,6 +93,29 @@ describe('ByteHeap', () => {
     );
   });
 
+  it('move3 does what move does for each of its three ranges, in order', () => {
+    const heap = new ByteHeap(RESERVED_LOW + MiB);
+    const blk = heap.alloc(4096);
+    const base = heap.offsetOf(blk);
+    const range = fc.tuple(fc.nat(4095), fc.nat(4095), fc.nat(300));
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 4096, maxLength: 4096 }), range, range, range, (init, ...moves) => {
+        const args: number[] = [];
+        blk.set(init);
+        const want = Buffer.from(init);
+        for (const [from, to, n] of moves) {
+          const len = Math.min(n, 4096 - from, 4096 - to);
+          want.copyWithin(to, from, from + len);
+          args.push(base + to, base + from, len);
+        }
+        const [t0, f0, n0, t1, f1, n1, t2, f2, n2] = args as [number, number, number, number, number, number, number, number, number];
+        heap.move3(t0, f0, n0, t1, f1, n1, t2, f2, n2);
+        assert.deepEqual(blk, want);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('is one per process, whichever copy of @nixie/core asks', () => {
     assert.equal(byteHeap(), byteHeap());
     assert.equal((globalThis as Record<symbol, unknown>)[Symbol.for('nixie.byteHeap')], byteHeap());

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { byteHeap, PluginHost, createLogger } from '@nixie/core';
+import { byteHeap, createLogger, HTTP_EVENTS, PluginHost, type RowWriter } from '@nixie/core';
 import plugin, { httpDecoder } from '../src/index.js';
 import { HttpMessage } from '../src/types.js';
 import { msg, REQ, RESP } from './helpers.js';
@@ -46,6 +46,45 @@ describe('@nixie/protocol-http decoder', () => {
     assert.equal(out.errors, 1);
     assert.deepEqual(out.records.map((r) => r.resp_status), [201]);
   });
+
+  for (const withBytes3 of [false, true]) {
+    it(`stitchInto writes stitch's rows, to a RowWriter ${withBytes3 ? 'with' : 'without'} bytes3`, () => {
+      const pairs = (): [HttpMessage[], HttpMessage[]] => [
+        [
+          frame({ method: 'POST', path: '/orders?x=1', headers: '{"host":"a"}', body: '{"n":1}', contentType: 1, startNs: 100 }),
+          frame({ method: 'GET', path: '/', headers: '{}', body: '', startNs: 300 }),
+        ],
+        [
+          frame({ type: 1, status: 201, message: 'Created', headers: '{"x":"é"}', body: 'ok', bodySize: 9, endNs: 150 }),
+          frame({ type: 1, minorVersion: 0, status: 404, message: '', headers: '{"y":"z"}', body: 'nope', endNs: 320 }),
+        ],
+      ];
+      const want = httpDecoder.stitch(...pairs(), httpDecoder.createState()).records;
+      const rows: Record<string, unknown>[] = [];
+      let row: Record<string, unknown> = {};
+      const name = (c: number): string => HTTP_EVENTS.columns[c]!.name;
+      const text = (src: Uint8Array, from: number, to: number): string => Buffer.from(src.subarray(from, to)).toString('utf8');
+      const out: RowWriter = {
+        num: (c, v) => void (row[name(c)] = v),
+        str: (c, v) => void (row[name(c)] = v),
+        bytes: (c, src, from, to) => void (row[name(c)] = text(src, from, to)),
+        commit: () => {
+          rows.push(row);
+          row = {};
+        },
+      };
+      if (withBytes3) {
+        out.bytes3 = (c0, c1, c2, src, a, b, c, d) => {
+          row[name(c0)] = text(src, a, b);
+          row[name(c1)] = text(src, b, c);
+          row[name(c2)] = text(src, c, d);
+        };
+      }
+      const [reqs, resps] = pairs();
+      assert.deepEqual(httpDecoder.stitchInto!(reqs, resps, httpDecoder.createState(), out), { rows: 2, errors: 0 });
+      assert.deepEqual(rows, want);
+    });
+  }
 
   it('never throws on arbitrary bytes, whatever the direction and state', () => {
     const valid = [msg(['GET / HTTP/1.1', 'Host: x']), msg(['HTTP/1.1 200 OK', 'Transfer-Encoding: chunked'], '5\r\nhello\r\n0\r\n\r\n')];

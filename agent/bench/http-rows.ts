@@ -1,0 +1,90 @@
+/**
+ * `npm run bench -- http-rows [rows]`: the row-writing part of http-replay alone. HTTP/1.1 pairs are parsed once;
+ * then, round after round, each connection's pairs are stitched into http_events rows (stitchInto through the
+ * agent's RecordWriter: row staging, socket columns, one batch append per round). Prints ns_per_row.
+ */
+import { createLogger, MessageType, PluginHost, TableStore, type Frame } from '@nixie/core';
+import httpPlugin, { httpDecoder, type HttpMessage } from '@nixie/protocol-http';
+import { ConnTracker } from '../src/conn/conn-tracker.js';
+import { RecordWriter } from '../src/record-writer.js';
+
+const totalRows = Number(process.argv[2] ?? 4_000_000);
+const CONNS = 100;
+/** Pairs per connection per round: a pipeline batch of 8192 events holds ~40 of each of 100 connections. */
+const PAIRS = 40;
+
+/** The exchanges of http-replay (a GET and a POST with JSON bodies). */
+function exchange(i: number): [Buffer, Buffer] {
+  const id = 1000 + (i % 997);
+  if (i % 4 === 3) {
+    const body = JSON.stringify({ user: id, items: [1, 2, 3], note: 'x'.repeat(i % 50) });
+    return [
+      Buffer.from(`POST /api/v1/orders HTTP/1.1\r\nHost: shop.local:8080\r\nUser-Agent: load/1.0\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`),
+      Buffer.from(`HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: ${`{"order":${id}}`.length}\r\nConnection: keep-alive\r\n\r\n{"order":${id}}`),
+    ];
+  }
+  const body = JSON.stringify({ id, name: `user-${id}`, email: `u${id}@example.com` });
+  return [
+    Buffer.from(`GET /api/v1/users/${id}?fields=name,email HTTP/1.1\r\nHost: shop.local:8080\r\nUser-Agent: load/1.0\r\nAccept: application/json\r\n\r\n`),
+    Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nDate: Sat, 21 Nov 2026 05:00:00 GMT\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body}`),
+  ];
+}
+
+function parsed(type: MessageType, buf: Buffer, state: unknown): HttpMessage {
+  const r = httpDecoder.parseFrame(type, buf, state as never);
+  if (r.kind !== 'success') throw new Error(`bench input did not parse: ${r.kind}`);
+  return r.frame;
+}
+
+async function main(): Promise<void> {
+  const host = new PluginHost({ log: createLogger('silent') });
+  host.register(httpPlugin);
+  await host.boot();
+  const store = new TableStore({ budgetBytes: 256 * 1024 * 1024 });
+  const writer = new RecordWriter(store, host);
+  const conns: { t: ConnTracker; reqs: Frame[]; resps: Frame[] }[] = [];
+  for (let c = 0; c < CONNS; c++) {
+    const t = new ConnTracker(4242, 1e9, 10 + c, 7e9 + c);
+    t.role = 2;
+    t.localAddr = '10.0.0.1';
+    t.localPort = 8080;
+    t.remoteAddr = `10.0.1.${c}`;
+    t.remotePort = 30000 + c;
+    // Frames are parsed into the state's arenas once; stitching with no state leaves the arenas as they are.
+    const state = httpDecoder.createState();
+    const reqs: Frame[] = [];
+    const resps: Frame[] = [];
+    for (let k = 0; k < PAIRS; k++) {
+      const [req, resp] = exchange(k * CONNS + c);
+      const q = parsed(MessageType.REQUEST, req, state);
+      const s = parsed(MessageType.RESPONSE, resp, state);
+      q.startNs = 1e9 + k * 1000;
+      s.endNs = q.startNs + 50_000;
+      reqs.push(q);
+      resps.push(s);
+    }
+    conns.push({ t, reqs, resps });
+  }
+  const round = (): void => {
+    for (const { t, reqs, resps } of conns) {
+      for (let i = 0; i < PAIRS; i++) {
+        t.requests.push(reqs[i]!);
+        t.responses.push(resps[i]!);
+      }
+      writer.stitch('http', httpDecoder, t);
+    }
+    writer.flush();
+  };
+  const rounds = Math.ceil(totalRows / (CONNS * PAIRS));
+  for (let r = 0; r < 50; r++) round();
+  const before = writer.recordsOut;
+  const cpu0 = process.cpuUsage();
+  for (let r = 0; r < rounds; r++) round();
+  const cpu = process.cpuUsage(cpu0);
+  const rows = writer.recordsOut - before;
+  if (rows !== rounds * CONNS * PAIRS) throw new Error(`expected ${rounds * CONNS * PAIRS} rows, got ${rows}`);
+  const cpuNs = (cpu.user + cpu.system) * 1000;
+  console.log(JSON.stringify({ bench: 'http-rows', rows, cpu_s: +(cpuNs / 1e9).toFixed(3), ns_per_row: +(cpuNs / rows).toFixed(1) }));
+}
+
+await main();
