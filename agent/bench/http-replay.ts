@@ -4,6 +4,7 @@
  * TableStore. One core, no kernel. Prints records_per_s (target >= 1 M/s).
  */
 import { createLogger, PluginHost, PROTOCOL, TableStore, TraceRole } from '@nixie/core';
+import { DEFAULT_BATCH_EVENTS } from '@nixie/bpf';
 import httpPlugin, { wasmParser } from '@nixie/protocol-http';
 import { ConnStats } from '../src/conn-stats.js';
 import { Pipeline } from '../src/pipeline.js';
@@ -71,11 +72,13 @@ async function main(): Promise<void> {
     clockOffsetNs: 1.7e18, idleNs: 300e9,
   });
   const { w, bytes } = buildRound();
-  // A batch of at most 8192 events, as the ring buffer consumer hands them.
+  // Batches of at most DEFAULT_BATCH_EVENTS, as the ring buffer consumer hands them (`BATCH=n` to try others).
+  const batchEvents = Number(process.env.BATCH ?? DEFAULT_BATCH_EVENTS);
+  if (!(batchEvents >= 1)) throw new Error(`BATCH=${process.env.BATCH}: a number of events, at least 1`);
   const all = w.batch();
   const batches: { buf: Buffer; offsets: Uint32Array; count: number }[] = [];
-  for (let i = 0; i < all.count; i += 8192) {
-    const n = Math.min(8192, all.count - i);
+  for (let i = 0; i < all.count; i += batchEvents) {
+    const n = Math.min(batchEvents, all.count - i);
     batches.push({ buf: all.buf, offsets: all.offsets.subarray(i, i + n), count: n });
   }
   const rounds = Math.ceil(totalPairs / perRound);
@@ -98,6 +101,7 @@ async function main(): Promise<void> {
       // The HTTP/1 parser in use: WebAssembly, or JS (NIXIE_HTTP_WASM=0, or not built).
       http_parser: wasmParser ? 'wasm' : 'js',
       pairs: records,
+      batch_events: batchEvents,
       seconds: +secs.toFixed(3),
       records_per_s: Math.round(records / secs),
       // The machine is shared: records per second of this process's CPU time is the steadier figure.

@@ -10,7 +10,7 @@ import { RecordWriter } from '../src/record-writer.js';
 
 const totalRows = Number(process.argv[2] ?? 4_000_000);
 const CONNS = 100;
-/** Pairs per connection per round: a pipeline batch of 8192 events holds ~40 of each of 100 connections. */
+/** Pairs per connection per round (a stitch call each): ~40, as a batch of 8192 events over 100 connections gives (batches are 1024 events now: ~5). */
 const PAIRS = 40;
 
 /** The exchanges of http-replay (a GET and a POST with JSON bodies). */
