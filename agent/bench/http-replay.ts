@@ -7,6 +7,7 @@ import { createLogger, PluginHost, PROTOCOL, TableStore, TraceRole } from '@nixi
 import { DEFAULT_BATCH_EVENTS } from '@nixie/bpf';
 import httpPlugin, { wasmParser } from '@nixie/protocol-http';
 import { ConnStats } from '../src/conn-stats.js';
+import { exchange } from './lib/http-exchanges.js';
 import { Pipeline } from '../src/pipeline.js';
 import { RecordWriter } from '../src/record-writer.js';
 import { RolePolicy } from '../src/role-policy.js';
@@ -16,22 +17,6 @@ const totalPairs = Number(process.argv[2] ?? 1_000_000);
 const CONNS = 100;
 const PAIRS_PER_CONN = 100;
 const perRound = CONNS * PAIRS_PER_CONN;
-
-function exchange(i: number): [Buffer, Buffer] {
-  const id = 1000 + (i % 997);
-  if (i % 4 === 3) {
-    const body = JSON.stringify({ user: id, items: [1, 2, 3], note: 'x'.repeat(i % 50) });
-    return [
-      Buffer.from(`POST /api/v1/orders HTTP/1.1\r\nHost: shop.local:8080\r\nUser-Agent: load/1.0\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`),
-      Buffer.from(`HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: ${`{"order":${id}}`.length}\r\nConnection: keep-alive\r\n\r\n{"order":${id}}`),
-    ];
-  }
-  const body = JSON.stringify({ id, name: `user-${id}`, email: `u${id}@example.com` });
-  return [
-    Buffer.from(`GET /api/v1/users/${id}?fields=name,email HTTP/1.1\r\nHost: shop.local:8080\r\nUser-Agent: load/1.0\r\nAccept: application/json\r\n\r\n`),
-    Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nDate: Sat, 21 Nov 2026 05:00:00 GMT\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body}`),
-  ];
-}
 
 /** One round: CONNS server connections opened, PAIRS_PER_CONN exchanges each (interleaved), closed. */
 function buildRound(): { w: EventWriter; bytes: number } {

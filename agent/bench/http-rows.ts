@@ -5,6 +5,7 @@
  */
 import { createLogger, MessageType, PluginHost, TableStore, type Frame } from '@nixie/core';
 import httpPlugin, { httpDecoder, type HttpMessage } from '@nixie/protocol-http';
+import { exchange } from './lib/http-exchanges.js';
 import { ConnTracker } from '../src/conn/conn-tracker.js';
 import { RecordWriter } from '../src/record-writer.js';
 
@@ -12,23 +13,6 @@ const totalRows = Number(process.argv[2] ?? 4_000_000);
 const CONNS = 100;
 /** Pairs per connection per round (a stitch call each): ~40, as a batch of 8192 events over 100 connections gives (batches are 1024 events now: ~5). */
 const PAIRS = 40;
-
-/** The exchanges of http-replay (a GET and a POST with JSON bodies). */
-function exchange(i: number): [Buffer, Buffer] {
-  const id = 1000 + (i % 997);
-  if (i % 4 === 3) {
-    const body = JSON.stringify({ user: id, items: [1, 2, 3], note: 'x'.repeat(i % 50) });
-    return [
-      Buffer.from(`POST /api/v1/orders HTTP/1.1\r\nHost: shop.local:8080\r\nUser-Agent: load/1.0\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`),
-      Buffer.from(`HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: ${`{"order":${id}}`.length}\r\nConnection: keep-alive\r\n\r\n{"order":${id}}`),
-    ];
-  }
-  const body = JSON.stringify({ id, name: `user-${id}`, email: `u${id}@example.com` });
-  return [
-    Buffer.from(`GET /api/v1/users/${id}?fields=name,email HTTP/1.1\r\nHost: shop.local:8080\r\nUser-Agent: load/1.0\r\nAccept: application/json\r\n\r\n`),
-    Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nDate: Sat, 21 Nov 2026 05:00:00 GMT\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body}`),
-  ];
-}
 
 function parsed(type: MessageType, buf: Buffer, state: unknown): HttpMessage {
   const r = httpDecoder.parseFrame(type, buf, state as never);
