@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { byteHeap, MessageType, type ParseResult } from '@nixie/core';
@@ -100,6 +101,43 @@ const LIMITS = fc.constantFrom<[number, number]>([512, 8192], [0, 8192], [16, 40
 const CUTS = fc.array(fc.nat({ max: 3000 }), { maxLength: 3 });
 const ANSWERED = fc.array(fc.constantFrom('GET', 'HEAD', 'CONNECT', 'POST'), { maxLength: 3 });
 
+/** The WebAssembly global as used here (the TS libs in use do not declare it). */
+declare const WebAssembly: {
+  Memory: new (d: { initial: number }) => { buffer: ArrayBuffer };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+};
+
+/**
+ * http1.wasm's parse_message called directly, in a memory of its own: the message at IN, its text written at
+ * OUT with exactly `cap` bytes of room. Returns the kind, the result slots and the text it wrote.
+ */
+function direct(): (type: number, bytes: Buffer, limits: [number, number], cap: number) => { kind: number; slots: number[]; text: string; need: number; past: Buffer } {
+  const memory = new WebAssembly.Memory({ initial: 64 });
+  const x = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL('../wasm/http1.wasm', import.meta.url))), { env: { memory } }).exports as {
+    res_ptr(): number;
+    parse_message(type: number, input: number, avail: number, len: number, answered: number, headersLimit: number, bodyLimit: number, out: number, outCap: number): number;
+  };
+  const IN = 2 << 20;
+  const OUT = 3 << 20;
+  const mem = new Uint8Array(memory.buffer);
+  const res = new Int32Array(memory.buffer, x.res_ptr(), 16);
+  return (type, bytes, [bodyLimit, headersLimit], cap) => {
+    mem.set(bytes, IN);
+    // Garbage where the text goes, and a fence past the room it is given: nothing may be written there.
+    mem.fill(0xa5, OUT, OUT + cap + 64);
+    const kind = x.parse_message(type, IN, bytes.length, bytes.length, 0, headersLimit, bodyLimit, OUT, cap);
+    // S_KIND..S_UPGRADE, read only when they are set (success), and S_NEED (ROOM).
+    const slots = kind === 0 ? [...res.subarray(0, 11)] : [kind];
+    return { kind, slots, text: kind === 0 ? Buffer.from(mem.subarray(OUT, OUT + res[9]!)).toString('hex') : '', need: res[11]!, past: Buffer.from(mem.subarray(OUT + cap, OUT + cap + 64)) };
+  };
+}
+
+/** A message with n header fields (X-0: 0 ...), the (bad + 1)th of them without its colon if bad >= 0. */
+function manyFields(n: number, bad = -1): Buffer {
+  return msg(['POST /many HTTP/1.1', ...Array.from({ length: n }, (_, i) => (i === bad ? `X-${i} ${i}` : `X-${i}: ${i}`)), 'Content-Length: 2'], '{}');
+}
+
 describe('@nixie/protocol-http WebAssembly parser', function () {
   before(function () {
     if (!wasmParser) {
@@ -181,6 +219,48 @@ describe('@nixie/protocol-http WebAssembly parser', function () {
       }),
       { numRuns: 1000 },
     );
+  });
+
+  it('answers ROOM with a need that then does, whatever room it is given; never writes past that room nor other text', () => {
+    const parse = direct();
+    const fence = Buffer.alloc(64, 0xa5);
+    const check = (type: number, bytes: Buffer, limits: [number, number]): void => {
+      const full = parse(type, bytes, limits, 1 << 20);
+      assert.notEqual(full.kind, 6);
+      let need = -1;
+      // Every room from none up: below the need ROOM (the same need each time), from it the answer with room to spare.
+      for (let cap = 0; ; cap++) {
+        const r = parse(type, bytes, limits, cap);
+        assert.deepEqual(r.past, fence, `written past ${cap} bytes of room`);
+        if (r.kind === 6) {
+          assert.ok(r.need > cap, `need ${r.need} with ${cap} bytes of room`);
+          if (need < 0) need = r.need;
+          assert.equal(r.need, need);
+          continue;
+        }
+        assert.ok(need < 0 || cap === need, `ROOM up to ${cap - 1} bytes, need said ${need}`);
+        assert.deepEqual([r.kind, r.slots, r.text], [full.kind, full.slots, full.text], `room ${cap}`);
+        break;
+      }
+    };
+    const value = fc.oneof(VALUE, fc.constantFrom('caf\xe9 "q" back\\slash tab\there', '\xff'.repeat(20), 'x'.repeat(40), '\x01'.repeat(40), '\x1f\x02'.repeat(30)));
+    const request = fc.tuple(fc.array(fc.tuple(TOKEN, value), { maxLength: 6 }), BODY, FRAMING).map(([h, b, fr]) => frame('POST /r\xe9sum\xe9 HTTP/1.1', h, b, fr));
+    const response = fc.tuple(fc.array(fc.tuple(TOKEN, value), { maxLength: 6 }), BODY, FRAMING).map(([h, b, fr]) => frame('HTTP/1.1 200 Wei\xdfe', h, b, fr));
+    fc.assert(
+      fc.property(fc.oneof(request.map((b) => [0, b] as const), response.map((b) => [1, b] as const)), LIMITS, ([type, bytes], limits) => check(type, bytes, limits)),
+      { numRuns: 150 },
+    );
+    // The most fields written, one more (read, not written: the JS parser takes it), and a bad line past them.
+    for (const bytes of [manyFields(95), manyFields(96), manyFields(97), manyFields(97, 96), manyFields(97, 95)]) check(0, bytes, [512, 8192]);
+  });
+
+  it('gives what the JS parser gives on messages with about the most header fields it writes', () => {
+    for (const [n, bad] of [[95, -1], [96, -1], [97, -1], [120, -1], [97, 96], [97, 95], [97, 0]]) {
+      const bytes = manyFields(n!, bad);
+      const js = run(parseMessageJs, REQ, bytes, [], [512, 8192], []);
+      assert.deepEqual(run(parseInHeap, REQ, bytes, [], [512, 8192], []), js, `${n} fields, bad ${bad}`);
+      assert.deepEqual(run(parseMessage, REQ, bytes, [], [512, 8192], []), js, `${n} fields, bad ${bad}`);
+    }
   });
 
   it('takes a message larger than its first copy window, and one larger than its window, as the JS parser does; in the heap, any size', () => {

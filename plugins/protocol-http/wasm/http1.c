@@ -278,7 +278,7 @@ static struct {
 	i32 chunked, json, text, encoded, upgrade, connection_upgrade;
 } f;
 
-static i32 ns_[MAX_FIELDS], ne_[MAX_FIELDS], vs_[MAX_FIELDS], ve_[MAX_FIELDS];
+static i32 ns_[MAX_FIELDS], ne_[MAX_FIELDS];
 
 /* The field names note_field looks for, padded for eq_lower. */
 static const char NAME_CONTENT_LENGTH[32] __attribute__((aligned(16))) = "content-length";
@@ -399,37 +399,6 @@ static i32 value_end(const u8 *b, i32 p, i32 end, i32 *esc)
 	return p;
 }
 
-/* Header lines in b[from..end): fields noted, spans kept. -1 malformed, else the number of fields. */
-static i32 read_fields(const u8 *b, i32 from, i32 end, i32 *escapes)
-{
-	i32 n = 0, p = from, esc = 0;
-	while (p < end) {
-		i32 colon = name_end(b, p, end);
-		if (colon == p || colon >= end || b[colon] != ':')
-			return -1;
-		i32 le = value_end(b, colon + 1, end, &esc);
-		if (le >= end || b[le + 1] != '\n')
-			return -1;
-		i32 vs = colon + 1, ve = le;
-		while (vs < ve && (b[vs] == ' ' || b[vs] == '\t'))
-			vs++;
-		while (ve > vs && (b[ve - 1] == ' ' || b[ve - 1] == '\t'))
-			ve--;
-		if (!note_field(b, p, colon, vs, ve))
-			return -1;
-		if (n < MAX_FIELDS) {
-			ns_[n] = p;
-			ne_[n] = colon;
-			vs_[n] = vs;
-			ve_[n] = ve;
-		}
-		n++;
-		p = le + 2;
-	}
-	*escapes = esc != 0;
-	return n;
-}
-
 static i32 high;
 
 /*
@@ -513,31 +482,153 @@ static i32 same_name(const u8 *b, i32 i, i32 j)
 	return 1;
 }
 
-/* spansJsonInto of header-spans.ts; 0 when the JS slow path must decide. */
-static u8 *json_into(const u8 *b, i32 n, i32 esc, i32 limit, u8 *o)
+/*
+ * Bytes of a header value that cannot go into the JSON as they are, a bit per lane: those JSON escapes, and
+ * those >= 0x80 (two bytes in UTF-8); the signed compare with 0x20 takes both controls (CR too) and those.
+ */
+static u32 care_lanes(v128_t v)
 {
-	if (n > MAX_FIELDS)
-		return 0;
+	v128_t low = wasm_i8x16_lt(v, wasm_i8x16_splat(0x20));
+	v128_t q = wasm_i8x16_eq(v, wasm_i8x16_splat('"'));
+	v128_t bs = wasm_i8x16_eq(v, wasm_i8x16_splat('\\'));
+	return wasm_i8x16_bitmask(wasm_v128_or(low, wasm_v128_or(q, bs)));
+}
+
+/*
+ * Header lines in b[p..end): fields noted; -1 malformed, else the number of fields. If `write` (a constant:
+ * two copies are compiled), the fields are also written at *out as the JSON object's members, each `,"name":
+ * "value"` (the caller makes the first comma the brace), while they are read: a name's bytes are tokens and
+ * need no escape, so its vectors are stored as they are loaded, and so are a value's until a byte needs care;
+ * such a value is written again by escape_into once its end is known (escape_into writes a value with no byte
+ * to escape as latin1_into would, so this is spansJsonInto's output whatever the other values hold). The caller
+ * has room for the worst case of the whole head, so nothing is checked per byte; it uses the text only if no
+ * later answer comes first. Writing stops after MAX_FIELDS fields with *stop where it did (the JS parser takes
+ * such a message); names' spans are kept for the repeated-name check.
+ */
+static inline __attribute__((always_inline)) i32 fields(const u8 *b, i32 p, i32 end, i32 write, u8 **out, i32 *stop)
+{
+	const v128_t cr = wasm_i8x16_splat('\r');
+	i32 n = 0, esc = 0;
+	u8 *o = write ? *out : 0;
+	while (p < end) {
+		if (write && n == MAX_FIELDS)
+			break;
+		i32 colon;
+		if (write) {
+			o[0] = ',';
+			o[1] = '"';
+			u8 *w = o + 2;
+			colon = p;
+			while (colon + 16 <= in_lim) {
+				v128_t v = wasm_v128_load(b + colon);
+				u32 non = non_token_lanes(v);
+				wasm_v128_store(w + (colon - p), v);
+				if (non) {
+					colon += __builtin_ctz(non);
+					goto named;
+				}
+				colon += 16;
+			}
+			while (colon < end && CLASS[b[colon]] == 1) {
+				w[colon - p] = b[colon];
+				colon++;
+			}
+		named:;
+		} else {
+			colon = name_end(b, p, end);
+		}
+		if (colon == p || colon >= end || b[colon] != ':')
+			return -1;
+		/* Leading blanks: a CR, the line's end at the latest, stops them. */
+		i32 vs = colon + 1;
+		while (b[vs] == ' ' || b[vs] == '\t')
+			vs++;
+		i32 le, plain = 1;
+		u8 *w = 0;
+		if (write) {
+			w = o + 2 + (colon - p);
+			w[0] = '"';
+			w[1] = ':';
+			w[2] = '"';
+			w += 3;
+			le = vs;
+			for (;;) {
+				if (le + 16 > in_lim) {
+					while (le < end && b[le] != '\r') {
+						u8 c = b[le];
+						plain &= CLASS[c] != 4 && c < 0x80;
+						w[le - vs] = c;
+						le++;
+					}
+					break;
+				}
+				v128_t v = wasm_v128_load(b + le);
+				u32 at = wasm_i8x16_bitmask(wasm_i8x16_eq(v, cr));
+				u32 before = at ? (at & -at) - 1 : 0xffff;
+				if (care_lanes(v) & before) {
+					plain = 0;
+					le = value_end(b, le, end, &esc);
+					break;
+				}
+				wasm_v128_store(w + (le - vs), v);
+				if (at) {
+					le += __builtin_ctz(at);
+					break;
+				}
+				le += 16;
+			}
+		} else {
+			le = value_end(b, vs, end, &esc);
+		}
+		if (le >= end || b[le + 1] != '\n')
+			return -1;
+		i32 ve = le;
+		while (ve > vs && (b[ve - 1] == ' ' || b[ve - 1] == '\t'))
+			ve--;
+		if (!note_field(b, p, colon, vs, ve))
+			return -1;
+		if (write) {
+			ns_[n] = p;
+			ne_[n] = colon;
+			w = plain ? w + (ve - vs) : escape_into(b, vs, ve, w);
+			*w++ = '"';
+			o = w;
+		}
+		n++;
+		p = le + 2;
+	}
+	if (write) {
+		*out = o;
+		*stop = p;
+	}
+	return n;
+}
+
+/* The fields of b[p..end) read, not written (no room for their text: the answer is ROOM, or one before it). */
+static i32 check_fields(const u8 *b, i32 p, i32 end)
+{
+	return fields(b, p, end, 0, 0, 0);
+}
+
+/* The fields of b[p..end) read and written at *o (see fields); past MAX_FIELDS, read only. */
+static i32 write_fields(const u8 *b, i32 p, i32 end, u8 **o)
+{
+	i32 stop;
+	i32 n = fields(b, p, end, 1, o, &stop);
+	if (n < 0 || stop >= end)
+		return n;
+	i32 more = check_fields(b, stop, end);
+	return more < 0 ? -1 : n + more;
+}
+
+/* Whether two of the first n fields' names are the same bytes (spansJsonInto leaves such to the JS parser). */
+static i32 repeated_name(const u8 *b, i32 n)
+{
 	for (i32 i = 1; i < n; i++)
 		for (i32 j = 0; j < i; j++)
 			if (same_name(b, i, j))
-				return 0;
-	u8 *from = o;
-	high = 0;
-	*o++ = '{';
-	for (i32 i = 0; i < n; i++) {
-		if (i > 0)
-			*o++ = ',';
-		*o++ = '"';
-		o = latin1_into(b, ns_[i], ne_[i], o);
-		*o++ = '"';
-		*o++ = ':';
-		*o++ = '"';
-		o = esc ? escape_into(b, vs_[i], ve_[i], o) : latin1_into(b, vs_[i], ve_[i], o);
-		*o++ = '"';
-	}
-	*o++ = '}';
-	return (o - from) - high > limit ? 0 : o;
+				return 1;
+	return 0;
 }
 
 /* scanChunked of body.ts over b[from..end): sets *size; returns the end, -1 more data, -2 invalid. */
@@ -765,8 +856,22 @@ __attribute__((export_name("parse_message"))) i32 parse_message(i32 type, const 
 	}
 	f.content_length = -1;
 	f.chunked = f.json = f.text = f.encoded = f.upgrade = f.connection_upgrade = 0;
-	i32 escapes = 0;
-	i32 nfields = read_fields(b, next, hdr_end + 2, &escapes);
+	/*
+	 * With room for the worst case of the path or reason and of the whole head's JSON (6 bytes a head byte
+	 * bound a field's members, quotes and comma; need's 6 a field is more than that), the text is written while
+	 * the fields are read, at the place it has in the end; else they are only read and the answer is ROOM, or an
+	 * earlier one, as need is larger still.
+	 */
+	u8 *o = out, *json = 0;
+	i32 nfields;
+	if (2.0 * (te - ts) + 6.0 * (hdr_end + 2 - next) + 2 + 16 <= out_cap) {
+		o = latin1_into(b, ts, te, out);
+		json = o;
+		high = 0;
+		nfields = write_fields(b, next, hdr_end + 2, &o);
+	} else {
+		nfields = check_fields(b, next, hdr_end + 2);
+	}
 	if (nfields < 0)
 		return done(R_INVALID);
 	i32 start = hdr_end + 4;
@@ -815,11 +920,15 @@ framed:;
 		return done(R_ROOM);
 	}
 
-	u8 *o = out;
-	o = latin1_into(b, ts, te, o);
-	res[S_TEXT_END] = (i32)(o - out);
-	o = json_into(b, nfields, escapes, headers_limit, o);
-	if (!o)
+	/* need >= the bound above: json is set. spansJsonInto's cases for the JS parser. */
+	res[S_TEXT_END] = (i32)(json - out);
+	if (nfields > MAX_FIELDS || repeated_name(b, nfields))
+		return done(R_FALLBACK);
+	if (nfields == 0)
+		o = json + 1;
+	*json = '{';
+	*o++ = '}';
+	if ((o - json) - high > headers_limit)
 		return done(R_FALLBACK);
 	res[S_HEADERS_END] = (i32)(o - out);
 	if (body_size > 0 && body_limit > 0) {
