@@ -402,6 +402,12 @@ static i32 value_end(const u8 *b, i32 p, i32 end, i32 *esc)
 static i32 high;
 
 /*
+ * Whether two names written by the last write_fields may be the same: a bit per name of a 64-bit set, by its
+ * length and last byte (different for the common names), so that most messages need no pairwise comparison.
+ */
+static i32 names_may_repeat;
+
+/*
  * Copies b[a..e) to *o as it is, 16 bytes at a time, the last vector too, while every byte is ASCII (and, if
  * escaping, needs no JSON escape); returns where it stopped (e when done), *o advanced past what it wrote.
  */
@@ -510,6 +516,7 @@ static inline __attribute__((always_inline)) i32 fields(const u8 *b, i32 p, i32 
 	const v128_t cr = wasm_i8x16_splat('\r');
 	i32 n = 0, esc = 0;
 	u8 *o = write ? *out : 0;
+	unsigned long long seen = 0, again = 0;
 	while (p < end) {
 		if (write && n == MAX_FIELDS)
 			break;
@@ -590,6 +597,9 @@ static inline __attribute__((always_inline)) i32 fields(const u8 *b, i32 p, i32 
 		if (write) {
 			ns_[n] = p;
 			ne_[n] = colon;
+			unsigned long long bit = 1ull << (((colon - p) * 5 + b[colon - 1]) & 63);
+			again |= seen & bit;
+			seen |= bit;
 			w = plain ? w + (ve - vs) : escape_into(b, vs, ve, w);
 			*w++ = '"';
 			o = w;
@@ -600,6 +610,7 @@ static inline __attribute__((always_inline)) i32 fields(const u8 *b, i32 p, i32 
 	if (write) {
 		*out = o;
 		*stop = p;
+		names_may_repeat = again != 0;
 	}
 	return n;
 }
@@ -922,7 +933,7 @@ framed:;
 
 	/* need >= the bound above: json is set. spansJsonInto's cases for the JS parser. */
 	res[S_TEXT_END] = (i32)(json - out);
-	if (nfields > MAX_FIELDS || repeated_name(b, nfields))
+	if (nfields > MAX_FIELDS || (names_may_repeat && repeated_name(b, nfields)))
 		return done(R_FALLBACK);
 	if (nfields == 0)
 		o = json + 1;
