@@ -133,6 +133,28 @@ function direct(): (type: number, bytes: Buffer, limits: [number, number], cap: 
   };
 }
 
+/** Heads whose end the WebAssembly parser may find by reading their fields: ending early, late, oddly, or not at all. */
+const HEADS: [number, string][] = [
+  [0, 'GET / HTTP/1.1\r\nA: 1\r\nB:2\r\n\r\n'],
+  [0, 'GET / HTTP/1.1\r\n\r\n'],
+  [0, 'GET /x HTTP/1.1\r\nA: 1\r\n\rB: 2\r\n\r\n'],
+  [0, 'GET /x HTTP/1.1\r\nA: 1\r\r\n\r\n'],
+  [0, 'GET /x HTTP/1.1\r\nA: 1\n\r\n\r\n'],
+  [0, 'GET /x HTTP/1.1\r\nA 1\r\n\r\n'],
+  [0, 'GET /x HTTP/1.1\r\nA:   \t\r\nB: \r\n\r\n'],
+  [0, 'GET /x HTTP/1.1\r\nContent-Length: x\r\n\r\n'],
+  [0, 'POST /x HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc'],
+  [0, 'POST /x HTTP/1.1\r\nContent-Length: 3\r\n\r\n\r\nGET / HTTP/1.1\r\n\r\n'],
+  [0, 'GET /x\r\nA: 1\r\n\r\n'],
+  [0, 'GET /x HTTP/1.1\nA: 1\r\n\r\n'],
+  [0, 'GET /x HTTP/1.1\r\nA-Rather-Long-Field-Name-Of-Tokens: a value of more than sixteen bytes\r\n\r\n'],
+  [1, 'HTTP/1.1 200 OK\r\n\r\n'],
+  [1, 'HTTP/1.1 200 O\rK\r\nA: 1\r\n\r\n'],
+  [1, 'HTTP/1.1 200 OK\r\nA: 1\r\n\r\n\r\n'],
+  [1, 'HTTP/1.1 200 OK\r\nA: caf\xe9 "q"\r\nContent-Length: 2\r\n\r\n{}'],
+  [1, 'HTTP/1.1 204 No Content\r\n\r\n\r\n\r\n'],
+];
+
 /** A message with n header fields (X-0: 0 ...), the (bad + 1)th of them without its colon if bad >= 0. */
 function manyFields(n: number, bad = -1): Buffer {
   return msg(['POST /many HTTP/1.1', ...Array.from({ length: n }, (_, i) => (i === bad ? `X-${i} ${i}` : `X-${i}: ${i}`)), 'Content-Length: 2'], '{}');
@@ -252,6 +274,25 @@ describe('@nixie/protocol-http WebAssembly parser', function () {
     );
     // The most fields written, one more (read, not written: the JS parser takes it), and a bad line past them.
     for (const bytes of [manyFields(95), manyFields(96), manyFields(97), manyFields(97, 96), manyFields(97, 95)]) check(0, bytes, [512, 8192]);
+    // Heads read up to their empty line with no search for their end first (room for 6 bytes a byte handed in), and
+    // by the general path (less room), every prefix of them: the two must agree, and so must the JS parser.
+    for (const [type, text] of HEADS) {
+      const bytes = Buffer.from(text, 'latin1');
+      for (let k = 1; k <= bytes.length; k++) check(type, bytes.subarray(0, k), [512, 8192]);
+    }
+  });
+
+  it('gives what the JS parser gives on heads that end early, late or oddly, and on every prefix of them', () => {
+    for (const [type, text] of HEADS) {
+      const bytes = Buffer.from(text, 'latin1');
+      const t = type === 0 ? REQ : RESP;
+      for (let k = 1; k <= bytes.length; k++) {
+        const js = run(parseMessageJs, t, bytes.subarray(0, k), [], [512, 8192], ['GET']);
+        assert.deepEqual(run(parseInHeap, t, bytes.subarray(0, k), [], [512, 8192], ['GET']), js, `${JSON.stringify(text)}, ${k} bytes`);
+      }
+      const js = run(parseMessageJs, t, bytes, [], [512, 8192], ['GET']);
+      assert.deepEqual(run(parseMessage, t, bytes, [], [512, 8192], ['GET']), js, JSON.stringify(text));
+    }
   });
 
   it('gives what the JS parser gives on messages with about the most header fields it writes', () => {

@@ -510,16 +510,33 @@ static u32 care_lanes(v128_t v)
  * has room for the worst case of the whole head, so nothing is checked per byte; it uses the text only if no
  * later answer comes first. Writing stops after MAX_FIELDS fields with *stop where it did (the JS parser takes
  * such a message); names' spans are kept for the repeated-name check.
+ *
+ * `open` (a constant, with write): the head's end is not known; end is avail, and the fields end at the first
+ * line that is empty (CRLF), *stop its CR. Here -1 also means: no empty line, MAX_FIELDS fields, or a field the
+ * general path must answer for; the caller starts again on that path.
  */
-static inline __attribute__((always_inline)) i32 fields(const u8 *b, i32 p, i32 end, i32 write, u8 **out, i32 *stop)
+static inline __attribute__((always_inline)) i32 fields(const u8 *b, i32 p, i32 end, i32 write, i32 open, u8 **out, i32 *stop)
 {
 	const v128_t cr = wasm_i8x16_splat('\r');
 	i32 n = 0, esc = 0;
 	u8 *o = write ? *out : 0;
 	unsigned long long seen = 0, again = 0;
-	while (p < end) {
-		if (write && n == MAX_FIELDS)
+	while (open || p < end) {
+		if (open) {
+			/*
+			 * Every line before it a field's, whose only CR ends it, the first empty line is where the head's
+			 * first CRLFCRLF ends, the end find_head_end finds.
+			 */
+			if (p + 1 >= end || n == MAX_FIELDS)
+				return -1;
+			if (b[p] == '\r') {
+				if (b[p + 1] != '\n')
+					return -1;
+				break;
+			}
+		} else if (write && n == MAX_FIELDS) {
 			break;
+		}
 		i32 colon;
 		if (write) {
 			o[0] = ',';
@@ -546,9 +563,9 @@ static inline __attribute__((always_inline)) i32 fields(const u8 *b, i32 p, i32 
 		}
 		if (colon == p || colon >= end || b[colon] != ':')
 			return -1;
-		/* Leading blanks: a CR, the line's end at the latest, stops them. */
+		/* Leading blanks: a CR, the line's end at the latest, stops them (end too, when open). */
 		i32 vs = colon + 1;
-		while (b[vs] == ' ' || b[vs] == '\t')
+		while (vs < end && (b[vs] == ' ' || b[vs] == '\t'))
 			vs++;
 		i32 le, plain = 1;
 		u8 *w = 0;
@@ -587,7 +604,7 @@ static inline __attribute__((always_inline)) i32 fields(const u8 *b, i32 p, i32 
 		} else {
 			le = value_end(b, vs, end, &esc);
 		}
-		if (le >= end || b[le + 1] != '\n')
+		if (le + 1 >= end || b[le + 1] != '\n')
 			return -1;
 		i32 ve = le;
 		while (ve > vs && (b[ve - 1] == ' ' || b[ve - 1] == '\t'))
@@ -618,18 +635,24 @@ static inline __attribute__((always_inline)) i32 fields(const u8 *b, i32 p, i32 
 /* The fields of b[p..end) read, not written (no room for their text: the answer is ROOM, or one before it). */
 static i32 check_fields(const u8 *b, i32 p, i32 end)
 {
-	return fields(b, p, end, 0, 0, 0);
+	return fields(b, p, end, 0, 0, 0, 0);
 }
 
 /* The fields of b[p..end) read and written at *o (see fields); past MAX_FIELDS, read only. */
 static i32 write_fields(const u8 *b, i32 p, i32 end, u8 **o)
 {
 	i32 stop;
-	i32 n = fields(b, p, end, 1, o, &stop);
+	i32 n = fields(b, p, end, 1, 0, o, &stop);
 	if (n < 0 || stop >= end)
 		return n;
 	i32 more = check_fields(b, stop, end);
 	return more < 0 ? -1 : n + more;
+}
+
+/* The fields up to the head's first empty line, read and written at *o; its CR at *blank. See fields. */
+static i32 write_open_fields(const u8 *b, i32 p, i32 end, u8 **o, i32 *blank)
+{
+	return fields(b, p, end, 1, 1, o, blank);
 }
 
 /* Whether two of the first n fields' names are the same bytes (spansJsonInto leaves such to the JS parser). */
@@ -774,6 +797,71 @@ static i32 done(i32 kind)
 }
 
 /*
+ * startLine within b[0..limit): -1 invalid, else the minor version, with the path or reason at b[*ts..*te), the
+ * status (responses) at *status and the first field's line at *next. method and sp: plausibleStart's.
+ */
+static i32 start_line(i32 type, const u8 *b, i32 limit, i32 method, i32 sp, i32 *ts, i32 *te, i32 *status_, i32 *next)
+{
+	i32 lf = find_lf(b, limit);
+	if (lf < 1 || lf >= limit || b[lf - 1] != '\r')
+		return -1;
+	i32 end = lf - 1, minor, status = 0;
+	*next = lf + 1;
+	if (type == 0) {
+		/* No known method before the first space, or that space is past the line's CR. */
+		if (method == 0 || sp >= end)
+			return -1;
+		i32 ps = sp + 1, pe = ps;
+		/* The target: no byte < 0x21 or DEL before the space ending it; 16 bytes a step, then byte by byte. */
+		while (pe + 16 <= end) {
+			v128_t v = wasm_v128_load(b + pe);
+			u32 sp_at = wasm_i8x16_bitmask(wasm_i8x16_eq(v, wasm_i8x16_splat(' ')));
+			u32 bad = wasm_i8x16_bitmask(wasm_v128_or(wasm_u8x16_lt(v, wasm_i8x16_splat(0x21)), wasm_i8x16_eq(v, wasm_i8x16_splat(0x7f))));
+			u32 before = sp_at ? (sp_at & -sp_at) - 1 : 0xffff;
+			if (bad & before)
+				return -1;
+			if (sp_at) {
+				pe += __builtin_ctz(sp_at);
+				break;
+			}
+			pe += 16;
+		}
+		while (pe < end && b[pe] != ' ') {
+			if (b[pe] < 0x21 || b[pe] == 0x7f)
+				return -1;
+			pe++;
+		}
+		if (pe == ps || pe + 9 != end)
+			return -1;
+		minor = version(b + pe + 1);
+		if (minor < 0)
+			return -1;
+		*ts = ps;
+		*te = pe;
+	} else {
+		if (end < 12)
+			return -1;
+		minor = version(b);
+		if (minor < 0 || b[8] != ' ')
+			return -1;
+		for (i32 i = 9; i < 12; i++) {
+			i32 d = (i32)b[i] - '0';
+			if (d < 0 || d > 9)
+				return -1;
+			status = status * 10 + d;
+		}
+		if (status < 100)
+			return -1;
+		if (end > 12 && b[12] != ' ')
+			return -1;
+		*ts = 13 < end ? 13 : end;
+		*te = end;
+	}
+	*status_ = status;
+	return minor;
+}
+
+/*
  * Parses the message at b[0..avail), of which the stream holds len bytes in all (avail <= len: the rest was
  * not handed in), and writes its text to out[0..out_cap). type 0 request, 1 response; answered: M_* of the
  * oldest unanswered request (responses).
@@ -805,86 +893,56 @@ __attribute__((export_name("parse_message"))) i32 parse_message(i32 type, const 
 			if (b[i] != HTTP1[i])
 				return done(R_INVALID);
 	}
-	i32 hdr_end = find_head_end(b, avail);
-	/* A partial head (the JS parser checks its first line), or one longer than what was copied. */
-	if (hdr_end < 0)
-		return done(avail < len ? R_WIDER : R_FALLBACK);
-	/* startLine, within [0, hdr_end + 2) */
-	i32 limit = hdr_end + 2, lf = find_lf(b, limit);
-	if (lf < 1 || lf >= limit || b[lf - 1] != '\r')
-		return done(R_INVALID);
-	i32 end = lf - 1, next = lf + 1;
-	i32 ts, te, minor, status = 0;
-	if (type == 0) {
-		/* No known method before the first space, or that space is past the line's CR. */
-		if (method == 0 || sp >= end)
-			return done(R_INVALID);
-		i32 ps = sp + 1, pe = ps;
-		/* The target: no byte < 0x21 or DEL before the space ending it; 16 bytes a step, then byte by byte. */
-		while (pe + 16 <= end) {
-			v128_t v = wasm_v128_load(b + pe);
-			u32 sp_at = wasm_i8x16_bitmask(wasm_i8x16_eq(v, wasm_i8x16_splat(' ')));
-			u32 bad = wasm_i8x16_bitmask(wasm_v128_or(wasm_u8x16_lt(v, wasm_i8x16_splat(0x21)), wasm_i8x16_eq(v, wasm_i8x16_splat(0x7f))));
-			u32 before = sp_at ? (sp_at & -sp_at) - 1 : 0xffff;
-			if (bad & before)
-				return done(R_INVALID);
-			if (sp_at) {
-				pe += __builtin_ctz(sp_at);
-				break;
-			}
-			pe += 16;
-		}
-		while (pe < end && b[pe] != ' ') {
-			if (b[pe] < 0x21 || b[pe] == 0x7f)
-				return done(R_INVALID);
-			pe++;
-		}
-		if (pe == ps || pe + 9 != end)
-			return done(R_INVALID);
-		minor = version(b + pe + 1);
-		if (minor < 0)
-			return done(R_INVALID);
-		ts = ps;
-		te = pe;
-	} else {
-		if (end < 12)
-			return done(R_INVALID);
-		minor = version(b);
-		if (minor < 0 || b[8] != ' ')
-			return done(R_INVALID);
-		for (i32 i = 9; i < 12; i++) {
-			i32 d = (i32)b[i] - '0';
-			if (d < 0 || d > 9)
-				return done(R_INVALID);
-			status = status * 10 + d;
-		}
-		if (status < 100)
-			return done(R_INVALID);
-		if (end > 12 && b[12] != ' ')
-			return done(R_INVALID);
-		ts = 13 < end ? 13 : end;
-		te = end;
-	}
+	i32 hdr_end = -1, ts = 0, te = 0, minor = 0, status = 0, next = 0, nfields = -1;
+	u8 *o = out, *json = 0;
+	/*
+	 * The common message, read once: with room for the worst case of the text of all that was handed in, the
+	 * first line and the fields are read, and written, up to the empty line ending the head, with no search
+	 * for that end first. If anything there is not as it should be, the general path below answers, from the
+	 * start, in its order (a partial head before an invalid line, ROOM before the JSON's FALLBACK cases).
+	 */
 	f.content_length = -1;
 	f.chunked = f.json = f.text = f.encoded = f.upgrade = f.connection_upgrade = 0;
-	/*
-	 * With room for the worst case of the path or reason and of the whole head's JSON (6 bytes a head byte
-	 * bound a field's members, quotes and comma; need's 6 a field is more than that), the text is written while
-	 * the fields are read, at the place it has in the end; else they are only read and the answer is ROOM, or an
-	 * earlier one, as need is larger still.
-	 */
-	u8 *o = out, *json = 0;
-	i32 nfields;
-	if (2.0 * (te - ts) + 6.0 * (hdr_end + 2 - next) + 2 + 16 <= out_cap) {
-		o = latin1_into(b, ts, te, out);
-		json = o;
-		high = 0;
-		nfields = write_fields(b, next, hdr_end + 2, &o);
-	} else {
-		nfields = check_fields(b, next, hdr_end + 2);
+	if (6.0 * avail + 2 + 16 <= out_cap) {
+		minor = start_line(type, b, avail, method, sp, &ts, &te, &status, &next);
+		if (minor >= 0) {
+			o = latin1_into(b, ts, te, out);
+			json = o;
+			high = 0;
+			i32 blank;
+			nfields = write_open_fields(b, next, avail, &o, &blank);
+			hdr_end = blank - 2;
+		}
 	}
-	if (nfields < 0)
-		return done(R_INVALID);
+	if (nfields < 0) {
+		hdr_end = find_head_end(b, avail);
+		/* A partial head (the JS parser checks its first line), or one longer than what was copied. */
+		if (hdr_end < 0)
+			return done(avail < len ? R_WIDER : R_FALLBACK);
+		minor = start_line(type, b, hdr_end + 2, method, sp, &ts, &te, &status, &next);
+		if (minor < 0)
+			return done(R_INVALID);
+		f.content_length = -1;
+		f.chunked = f.json = f.text = f.encoded = f.upgrade = f.connection_upgrade = 0;
+		/*
+		 * With room for the worst case of the path or reason and of the whole head's JSON (6 bytes a head byte
+		 * bound a field's members, quotes and comma; need's 6 a field is more than that), the text is written
+		 * while the fields are read, at the place it has in the end; else they are only read and the answer is
+		 * ROOM, or an earlier one, as need is larger still.
+		 */
+		o = out;
+		json = 0;
+		if (2.0 * (te - ts) + 6.0 * (hdr_end + 2 - next) + 2 + 16 <= out_cap) {
+			o = latin1_into(b, ts, te, out);
+			json = o;
+			high = 0;
+			nfields = write_fields(b, next, hdr_end + 2, &o);
+		} else {
+			nfields = check_fields(b, next, hdr_end + 2);
+		}
+		if (nfields < 0)
+			return done(R_INVALID);
+	}
 	i32 start = hdr_end + 4;
 
 	/* Body framing (frameBody, and the bodiless responses of finishResponse). */
