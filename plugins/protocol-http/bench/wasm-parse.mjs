@@ -1,30 +1,15 @@
-// `npm run bench -- wasm-parse [rounds] [wasm file]`: http1.wasm's parse_message alone, on the messages of
-// agent/bench/http-replay.ts (exchange()), each where it lies in the byte heap as a stream's buffer would be and
-// its text written to one arena block. Prints ns per message and a digest of every result (slots and text), so
+// `npm run bench -- wasm-parse [rounds] [wasm file]`: http1.wasm's parse_message alone, on the messages
+// http-replay replays, each where it lies in the byte heap as a stream's buffer would be and its text written
+// to one arena block. Prints ns per message and a digest of every result (slots and text), so
 // two builds can be compared for speed and for identical output.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { byteHeap } from '@nixie/core';
+// The exchanges http-replay replays (agent/bench/lib/http-exchanges.ts, built with the rest of the repository).
+import { exchange } from '../../../agent/dist/bench/lib/http-exchanges.js';
 
 const rounds = Number(process.argv[2] ?? 200);
 const file = process.argv[3] ?? new URL('../dist/wasm/http1.wasm', import.meta.url);
-
-/** exchange() of agent/bench/http-replay.ts. */
-function exchange(i) {
-  const id = 1000 + (i % 997);
-  if (i % 4 === 3) {
-    const body = JSON.stringify({ user: id, items: [1, 2, 3], note: 'x'.repeat(i % 50) });
-    return [
-      Buffer.from(`POST /api/v1/orders HTTP/1.1\r\nHost: shop.local:8080\r\nUser-Agent: load/1.0\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`),
-      Buffer.from(`HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: ${`{"order":${id}}`.length}\r\nConnection: keep-alive\r\n\r\n{"order":${id}}`),
-    ];
-  }
-  const body = JSON.stringify({ id, name: `user-${id}`, email: `u${id}@example.com` });
-  return [
-    Buffer.from(`GET /api/v1/users/${id}?fields=name,email HTTP/1.1\r\nHost: shop.local:8080\r\nUser-Agent: load/1.0\r\nAccept: application/json\r\n\r\n`),
-    Buffer.from(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nDate: Sat, 21 Nov 2026 05:00:00 GMT\r\nContent-Length: ${body.length}\r\nConnection: keep-alive\r\n\r\n${body}`),
-  ];
-}
 
 const heap = byteHeap();
 const x = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(file)), { env: { memory: heap.memory } }).exports;
