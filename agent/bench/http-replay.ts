@@ -3,13 +3,12 @@
  * the ring buffer's layout, through Pipeline (ConnTracker, DataStream, the HTTP decoder, stitch) into the
  * TableStore. One core, no kernel. Prints records_per_s (target >= 1 M/s).
  */
-import { createLogger, PluginHost, PROTOCOL, TableStore, TraceRole } from '@nixie/core';
+import { PROTOCOL, TraceRole } from '@nixie/core';
 import { DEFAULT_BATCH_EVENTS } from '@nixie/bpf';
-import httpPlugin, { wasmParser } from '@nixie/protocol-http';
+import { wasmParser } from '@nixie/protocol-http';
 import { ConnStats } from '../src/conn-stats.js';
-import { exchange } from './lib/http-exchanges.js';
+import { exchange, httpWriter } from './lib/http-exchanges.js';
 import { Pipeline } from '../src/pipeline.js';
-import { RecordWriter } from '../src/record-writer.js';
 import { RolePolicy } from '../src/role-policy.js';
 import { EventWriter, type SyntheticConn } from '../src/synthetic.js';
 
@@ -47,11 +46,7 @@ function buildRound(): { w: EventWriter; bytes: number } {
 }
 
 async function main(): Promise<void> {
-  const host = new PluginHost({ log: createLogger('silent') });
-  host.register(httpPlugin);
-  await host.boot();
-  const store = new TableStore({ budgetBytes: 256 * 1024 * 1024 });
-  const writer = new RecordWriter(store, host);
+  const { host, writer } = await httpWriter();
   const pipeline = new Pipeline({
     host, writer, connStats: new ConnStats(), policy: new RolePolicy('auto'), protocols: {},
     clockOffsetNs: 1.7e18, idleNs: 300e9,

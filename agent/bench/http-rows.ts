@@ -3,11 +3,10 @@
  * then, round after round, each connection's pairs are stitched into http_events rows (stitchInto through the
  * agent's RecordWriter: row staging, socket columns, one batch append per round). Prints ns_per_row.
  */
-import { createLogger, MessageType, PluginHost, TableStore, type Frame } from '@nixie/core';
-import httpPlugin, { httpDecoder, type HttpMessage } from '@nixie/protocol-http';
-import { exchange } from './lib/http-exchanges.js';
+import { MessageType, type Frame } from '@nixie/core';
+import { httpDecoder, type HttpMessage } from '@nixie/protocol-http';
+import { exchange, httpWriter } from './lib/http-exchanges.js';
 import { ConnTracker } from '../src/conn/conn-tracker.js';
-import { RecordWriter } from '../src/record-writer.js';
 
 const totalRows = Number(process.argv[2] ?? 4_000_000);
 const CONNS = 100;
@@ -21,11 +20,7 @@ function parsed(type: MessageType, buf: Buffer, state: unknown): HttpMessage {
 }
 
 async function main(): Promise<void> {
-  const host = new PluginHost({ log: createLogger('silent') });
-  host.register(httpPlugin);
-  await host.boot();
-  const store = new TableStore({ budgetBytes: 256 * 1024 * 1024 });
-  const writer = new RecordWriter(store, host);
+  const { writer } = await httpWriter();
   const conns: { t: ConnTracker; reqs: Frame[]; resps: Frame[] }[] = [];
   for (let c = 0; c < CONNS; c++) {
     const t = new ConnTracker(4242, 1e9, 10 + c, 7e9 + c);
