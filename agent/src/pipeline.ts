@@ -148,10 +148,11 @@ export class Pipeline {
   }
 
   /**
-   * Copies the batch's bytes into the byte heap, once: each event's bytes then go to their stream with one memory.copy (heap.move)
-   * (a Buffer copy per event costs ~3 times that, and a view). The span is first event to last event's end:
-   * ring batches are in order; an event outside the span (a ring that wrapped mid-batch) is copied on its own
-   * (onData checks). batchBase is -1 when nothing was staged (a span over STAGE_MAX, or the heap has no room).
+   * Copies the batch's bytes into the byte heap, once: each event's bytes then go to their stream with one
+   * memory.copy (heap.move; a Buffer copy per event costs several times that, and a view). The span is first
+   * event to last event's end: ring batches are in order; an event outside the span (a ring that wrapped
+   * mid-batch) is copied on its own (onData checks). batchBase is -1 when nothing was staged (a span over
+   * STAGE_MAX, or the heap has no room).
    */
   private stageBatch(buf: Buffer, offsets: Uint32Array, count: number): void {
     this.batchBase = -1;
