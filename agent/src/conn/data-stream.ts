@@ -87,8 +87,10 @@ export class DataStream {
   constructor(private readonly opts: DataStreamOptions = DEFAULT_STREAM_OPTIONS) {
     this.data = opts.datagram ? NO_BYTES : heap.alloc(Math.min(4096, opts.maxBytes));
     this.base = heap.offsetOf(this.data);
-    this.segPos = new Float64Array(16);
-    this.segTs = new Float64Array(16);
+    // 8 segments to start: 64 bytes, which V8 keeps on its heap; a larger typed array gets a malloc'd store that
+    // young-generation GC must sweep, per connection (replay with short connections: malloc and sweeping ~7%).
+    this.segPos = new Float64Array(8);
+    this.segTs = new Float64Array(8);
   }
 
   /** Bytes held (contiguous, out of order, or datagrams). */
