@@ -69,6 +69,9 @@ const STAGE_MAX = 8 * 1024 * 1024;
 /** Longer than any event but DATA (their layouts are 40-88 bytes). */
 const MAX_CONTROL_EVENT = 256;
 
+/** Closed connections' streams kept for new ones at most (each keeps a 4 KiB block of the byte heap). */
+const MAX_POOLED_STREAMS = 256;
+
 /** Frames waiting for their partner at most, per direction: bounded memory when one side is lost. */
 const MAX_WAITING_FRAMES = 1024;
 
@@ -82,6 +85,8 @@ export class Pipeline {
     eventsIn: 0, dataEvents: 0, decodeErrors: 0, stitchErrors: 0, connectionsOff: 0, pluginErrors: 0, trackersExpired: 0, framesDropped: 0,
   };
   private readonly dirty: ConnTracker[] = [];
+  /** Streams of closed connections, reset, for the next ones (stream mode only). */
+  private readonly streamPool: DataStream[] = [];
   /** The current batch's data bytes from buf[batchLo] on, in the byte heap at batchBase (-1: not staged). */
   private readonly staged = { block: heap.alloc(64 * 1024) };
   private batchBase = -1;
@@ -210,8 +215,24 @@ export class Pipeline {
       return;
     }
     const opts = transport === 'datagram' ? this.datagramOpts : this.streamOpts;
-    t.send = new DataStream(opts);
-    t.recv = new DataStream(opts);
+    t.send = this.newStream(opts);
+    t.recv = this.newStream(opts);
+  }
+
+  /** A stream with these options: a closed connection's if one waits (stream mode), else a new one. */
+  private newStream(opts: DataStreamOptions): DataStream {
+    return (opts === this.streamOpts ? this.streamPool.pop() : undefined) ?? new DataStream(opts);
+  }
+
+  /** A closed connection's stream: kept for the next connection (a bounded number), else its buffer goes back. */
+  private recycle(s: DataStream | undefined): void {
+    if (s === undefined) return;
+    if (s.hasOptions(this.streamOpts) && this.streamPool.length < MAX_POOLED_STREAMS) {
+      s.reset();
+      this.streamPool.push(s);
+    } else {
+      s.release();
+    }
   }
 
   private onOpen(buf: Buffer, off: number): void {
@@ -299,13 +320,14 @@ export class Pipeline {
 
   /** A connection is gone: its stream buffers, and what its decoder state holds, go back to the byte heap. */
   private release(t: ConnTracker): void {
-    t.send?.release();
-    t.recv?.release();
+    this.recycle(t.send);
+    this.recycle(t.recv);
+    t.send = t.recv = undefined;
     const d = t.decoder;
-    if (d?.releaseState === undefined) return;
     t.decoder = undefined;
     t.requests.length = 0;
     t.responses.length = 0;
+    if (d?.releaseState === undefined) return;
     try {
       d.releaseState(t.state);
     } catch (e) {

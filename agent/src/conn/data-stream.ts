@@ -3,6 +3,8 @@ import { byteHeap, type Decoder, type Frame, type MessageType, type ParseContext
 /** Stream buffers live in the byte heap: a WebAssembly decoder (HTTP/1) parses them where they lie. */
 const heap = byteHeap();
 const NO_BYTES = Buffer.alloc(0);
+/** A stream's first buffer: most connections' messages fit. */
+const FIRST_BYTES = 4096;
 
 /** Settings of one direction's buffer. */
 export interface DataStreamOptions {
@@ -85,7 +87,7 @@ export class DataStream {
   private readonly ctx: ParseContext = { startNs: 0, heapOffset: -1 };
 
   constructor(private readonly opts: DataStreamOptions = DEFAULT_STREAM_OPTIONS) {
-    this.data = opts.datagram ? NO_BYTES : heap.alloc(Math.min(4096, opts.maxBytes));
+    this.data = opts.datagram ? NO_BYTES : heap.alloc(Math.min(FIRST_BYTES, opts.maxBytes));
     this.base = heap.offsetOf(this.data);
     // 8 segments to start: 64 bytes, which V8 keeps on its heap; a larger typed array gets a malloc'd store that
     // young-generation GC must sweep, per connection (replay with short connections: malloc and sweeping ~7%).
@@ -392,6 +394,33 @@ export class DataStream {
     this.datagrams.length = 0;
     this.pendingBytes = 0;
     return n;
+  }
+
+  /**
+   * Makes the stream as new, for another connection (the agent keeps streams of closed connections for the next
+   * ones: connections that come and go would otherwise cost an allocation of each stream and its arrays, and
+   * their copying by the young-generation GC). Keeps its buffer unless it grew past its first size.
+   */
+  reset(): void {
+    this.dropAll();
+    if (!this.opts.datagram && this.data.length > FIRST_BYTES) {
+      heap.release(this.data);
+      this.data = heap.alloc(Math.min(FIRST_BYTES, this.opts.maxBytes));
+      this.base = heap.offsetOf(this.data);
+    }
+    this.headPos = 0;
+    this.untouched = true;
+    this.gapAge = 0;
+    this.needResync = false;
+    this.newestTs = 0;
+    this.ended = false;
+    const c = this.counters;
+    c.frames = c.invalid = c.bytesDropped = c.gapsSkipped = c.resyncs = 0;
+  }
+
+  /** Whether this stream was made with these options (the agent reuses streams of its own options only). */
+  hasOptions(opts: DataStreamOptions): boolean {
+    return this.opts === opts;
   }
 
   /** Drops every byte and gives the buffer back to the heap: the stream is not used again (its connection is gone). */

@@ -56,6 +56,32 @@ describe('DataStream', () => {
     assert.equal(s.counters.gapsSkipped, 1);
   });
 
+  it('after reset() behaves as a new stream, whatever state it was left in', () => {
+    const used = new DataStream(opts({ gapPatience: 1, maxBytes: 64 }));
+    put(used, 100, '[a][b', 1);
+    put(used, 120, '[late]', 2);
+    put(used, 140, 'x'.repeat(100), 3);
+    parseAll(used);
+    put(used, 240, '[c][d', 5);
+    put(used, 250, '[e]', 6);
+    assert.ok(used.counters.bytesDropped > 0 && used.counters.gapsSkipped > 0 && used.bufferedBytes > 0 && used.hasGap);
+    used.reset();
+    const fresh = new DataStream(opts({ gapPatience: 1, maxBytes: 64 }));
+    for (const s of [used, fresh]) {
+      assert.equal(s.bufferedBytes, 0);
+      assert.equal(s.hasGap, false);
+      put(s, 8, 'o]', 3);
+      put(s, 0, '[one]', 1);
+      put(s, 5, '[tw', 2);
+      put(s, 20, '[far]', 4);
+    }
+    const run = (s: DataStream) => [parseAll(s), parseAll(s)].map((fs) => fs.map((f) => [f.text, f.startNs, f.endNs]));
+    const got = run(used);
+    assert.deepEqual(got, [[['one', 1, 1], ['two', 2, 3]], [['far', 4, 4]]]);
+    assert.deepEqual(got, run(fresh));
+    assert.deepEqual(used.counters, fresh.counters);
+  });
+
   it('places out-of-order events by position', () => {
     const s = new DataStream(opts());
     put(s, 0, '[one]', 1);
