@@ -3,7 +3,16 @@ import { asBuffer, HTTP1, LF } from './bytes.js';
 import { methodAt } from './methods.js';
 import { parseMessage, parseMessageInHeap } from './parse.js';
 import { stitchHttp, stitchHttpInto } from './stitch.js';
-import { newArena, releaseArena, type Arena, type HttpMessage, type HttpState } from './types.js';
+import { newArena, releaseArena, resetArena, type Arena, type HttpMessage, type HttpState } from './types.js';
+
+/**
+ * States of closed connections (releaseState), made as new, for the next ones: a connection that comes and goes
+ * then allocates no state, arenas or registry entry (replay with short connections spent much of its time on
+ * them and on their copying by the young-generation GC). Bounded; beyond, a state's arenas go back to the heap.
+ */
+const spareStates: HttpState[] = [];
+const MAX_SPARE_STATES = 256;
+const spare = new WeakSet<HttpState>();
 
 /** A connection's state is gone: its arenas go back to the byte heap. */
 const stateGone = new FinalizationRegistry<readonly [Arena, Arena]>(([req, resp]) => {
@@ -37,12 +46,30 @@ export const httpDecoder: Decoder<HttpMessage, HttpState> = {
   table: HTTP_EVENTS,
   transport: 'stream',
   createState(limits: DecoderLimits = DEFAULT_DECODER_LIMITS): HttpState {
+    const reused = spareStates.pop();
+    if (reused !== undefined) {
+      spare.delete(reused);
+      reused.limits = limits;
+      return reused;
+    }
     const state: HttpState = { limits, methods: [], upgradePending: false, upgraded: false, requestText: newArena(), responseText: newArena() };
     // The arenas, not the state, are held: the registry must not keep the state alive.
     stateGone.register(state, [state.requestText, state.responseText], state);
     return state;
   },
   releaseState(state: HttpState): void {
+    // Released twice would hand one state to two connections.
+    if (spare.has(state)) return;
+    if (spareStates.length < MAX_SPARE_STATES) {
+      state.methods.length = 0;
+      state.upgradePending = false;
+      state.upgraded = false;
+      resetArena(state.requestText);
+      resetArena(state.responseText);
+      spare.add(state);
+      spareStates.push(state);
+      return;
+    }
     stateGone.unregister(state);
     releaseArena(state.requestText);
     releaseArena(state.responseText);

@@ -52,6 +52,15 @@ export function restartArena(a: Arena): void {
   a.retired = undefined;
 }
 
+/** Makes an arena as new for another connection: written from 0, and back to its first size if it grew far. */
+export function resetArena(a: Arena): void {
+  restartArena(a);
+  if (a.buf.length <= 4 * ARENA_START) return;
+  textHeap.release(a.buf);
+  a.buf = textHeap.alloc(ARENA_START);
+  a.base = textHeap.offsetOf(a.buf);
+}
+
 /** Gives an arena's blocks back (its connection's state is gone). */
 export function releaseArena(a: Arena): void {
   restartArena(a);
@@ -131,7 +140,7 @@ export class HttpMessage implements Frame {
 
 /** Per-connection decoder state. */
 export interface HttpState {
-  readonly limits: DecoderLimits;
+  limits: DecoderLimits;
   /**
    * Methods of requests parsed but not yet answered, oldest first: a response to HEAD has no body
    * whatever its Content-Length says. The agent parses a connection's requests before its responses.

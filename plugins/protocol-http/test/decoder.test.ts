@@ -126,14 +126,42 @@ describe('@nixie/protocol-http decoder state and the byte heap', () => {
     };
     await settle();
     const before = heap.stats().inUse;
+    // Up to 256 states released by other tests may be reused (their arenas are already counted): make more.
     (() => {
-      for (let i = 0; i < 200; i++) {
+      for (let i = 0; i < 600; i++) {
         const s = httpDecoder.createState();
         httpDecoder.parseFrame(REQ, msg(['GET /x HTTP/1.1', `X-Big: ${'v'.repeat(6000)}`]), s);
       }
     })();
-    assert.ok(heap.stats().inUse >= before + 200 * 2 * 4096, 'the states took arenas from the heap');
+    assert.ok(heap.stats().inUse >= before + (600 - 256) * 2 * 4096, 'the states took arenas from the heap');
     await settle();
     assert.ok(heap.stats().inUse <= before + 64 * 1024, `${heap.stats().inUse - before} bytes still in use`);
+  });
+
+  it('a released state comes back from createState as new, once, with the limits asked for', () => {
+    const limits = { bodyLimitBytes: 4, headersLimitBytes: 8192 };
+    const used = httpDecoder.createState();
+    // Left mid-way: a HEAD waiting for its answer, an Upgrade pending, text in both arenas.
+    httpDecoder.parseFrame(REQ, msg(['HEAD /h HTTP/1.1', 'Upgrade: websocket', 'Connection: Upgrade']), used);
+    assert.ok(used.upgradePending && used.methods.length === 1 && used.requestText.at > 0);
+    httpDecoder.releaseState!(used);
+    httpDecoder.releaseState!(used);
+    const a = httpDecoder.createState(limits);
+    const b = httpDecoder.createState(limits);
+    assert.notEqual(a, b, 'released twice, handed out once');
+    assert.equal(a, used, 'the last released is the first reused');
+    for (const s of [a, b]) {
+      assert.equal(s.limits, limits);
+      assert.deepEqual(s.methods, []);
+      assert.equal(s.upgradePending, false);
+      assert.equal(s.upgraded, false);
+      assert.equal(s.requestText.at, 0);
+      assert.equal(s.responseText.at, 0);
+    }
+    // A request parses (no Upgrade pending), and its response has a body (no HEAD remembered), cut at the limit.
+    const req = httpDecoder.parseFrame(REQ, msg(['GET /g HTTP/1.1']), a);
+    assert.equal(req.kind, 'success');
+    const r = httpDecoder.parseFrame(RESP, msg(['HTTP/1.1 200 OK', 'Content-Length: 6'], 'abcdef'), a);
+    assert.equal(r.kind === 'success' && r.frame.body, 'abcd');
   });
 });
