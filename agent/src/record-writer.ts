@@ -208,7 +208,6 @@ class ConnRowWriter implements RowWriter {
   /** Appends the staged rows to the table. */
   flush(): void {
     if (this.staging.length === 0) return;
-    this.table.appendBatch(this.staging.batch());
-    this.staging.reset();
+    this.staging.appendTo(this.table);
   }
 }

@@ -1,4 +1,4 @@
-import { asciiInto, byteHeap, DataType, type Column, type RowBatch, type TableSchema } from '@nixie/core';
+import { asciiInto, byteHeap, DataType, type Column, type RowBatch, type Table, type TableSchema } from '@nixie/core';
 
 /**
  * STRING bytes are staged in the byte heap, as decoders' text arenas are: a value goes from one to the other
@@ -48,6 +48,12 @@ export class RowStaging {
   private readonly cachedStr: string[];
   private readonly cachedAt: Int32Array;
   private readonly cachedLen: Int32Array;
+  /**
+   * What appendTo hands the table, made once: the staging arrays whole (the table reads rows [0, length) of
+   * them), so a flush builds no column objects or views. BOOLEAN columns get a byte copy of their numbers.
+   */
+  private readonly whole: { schema: TableSchema; length: number; columns: Column[] };
+  private readonly boolValues: Uint8Array[];
 
   constructor(readonly schema: TableSchema) {
     this.types = schema.columns.map((c) => c.type);
@@ -61,6 +67,21 @@ export class RowStaging {
     this.cachedStr = this.types.map(() => '');
     this.cachedAt = new Int32Array(this.types.length).fill(-1);
     this.cachedLen = new Int32Array(this.types.length);
+    this.boolValues = this.types.map((t) => new Uint8Array(t === DataType.BOOLEAN ? MAX_ROWS : 0));
+    this.whole = { schema, length: 0, columns: this.types.map((t, i) => this.wholeColumn(t, i)) };
+  }
+
+  private wholeColumn(type: string, i: number): Column {
+    switch (type) {
+      case DataType.STRING:
+        return { type, bytes: this.bytes[i]!, offsets: this.offsets[i]! };
+      case DataType.BOOLEAN:
+        return { type, values: this.boolValues[i]! };
+      case DataType.UINT128:
+        return { type, high: this.nums[i]!, low: this.lows[i]! };
+      default:
+        return { type, values: this.nums[i]! } as Column;
+    }
   }
 
   get full(): boolean {
@@ -223,6 +244,25 @@ export class RowStaging {
       }
     });
     return { schema: this.schema, length: n, columns };
+  }
+
+  /** Appends the staged rows to `table` (whose schema is this staging's), then forgets them. */
+  appendTo(table: Table): void {
+    const n = this.length;
+    const w = this.whole;
+    for (let c = 0; c < this.types.length; c++) {
+      const t = this.types[c]!;
+      // The arena may have been replaced by a bigger one since the last flush.
+      if (t === DataType.STRING) (w.columns[c] as { bytes: Uint8Array }).bytes = this.bytes[c]!;
+      else if (t === DataType.BOOLEAN) {
+        const from = this.nums[c]!;
+        const to = this.boolValues[c]!;
+        for (let r = 0; r < n; r++) to[r] = from[r]!;
+      }
+    }
+    w.length = n;
+    table.appendBatch(w);
+    this.reset();
   }
 
   /** Forgets the staged rows. */

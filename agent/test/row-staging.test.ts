@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { byteHeap, DataType, stringAt, type Column, type ColumnSchema, type StringColumn, type TableSchema } from '@nixie/core';
+import { batchToObjects, byteHeap, DataType, stringAt, Table, type Column, type ColumnSchema, type StringColumn, type TableSchema } from '@nixie/core';
 import { RowStaging } from '../src/row-staging.js';
 
 /** A table of `n` columns cycling through the staged types. */
@@ -77,6 +77,33 @@ describe('RowStaging', () => {
       }
     });
   }
+});
+
+describe('RowStaging.appendTo', () => {
+  it('appends what appendBatch(batch()) appends: every type, unset values, arenas grown between flushes', () => {
+    const s = schema(22);
+    const st = new RowStaging(s);
+    const viaAppendTo = new Table(s, 1 << 30);
+    const viaBatch = new Table(s, 1 << 30);
+    for (let round = 0; round < 4; round++) {
+      // Rows of later rounds carry longer strings: the 64 KiB first arenas are replaced between flushes.
+      for (let r = 0; r < 200 * (round + 1); r++) {
+        s.columns.forEach((col, c) => {
+          if ((r + c + round) % 5 === 0) return;
+          if (col.type === DataType.STRING) st.str(c, `${r}:${'s'.repeat((r * round * 13) % 900)}`);
+          else if (col.type === DataType.UINT128) st.u128(c, r + round, c);
+          else st.num(c, col.type === DataType.BOOLEAN ? (r + c) % 2 : r * 10 + c + round);
+        });
+        st.commit();
+      }
+      viaBatch.appendBatch(st.batch());
+      st.appendTo(viaAppendTo);
+      assert.equal(st.length, 0);
+    }
+    const rows = (t: Table) => [...t.scan()].flatMap(batchToObjects);
+    assert.equal(viaAppendTo.rowCount, 2000);
+    assert.deepEqual(rows(viaAppendTo), rows(viaBatch));
+  });
 });
 
 describe('RowStaging fast paths', () => {

@@ -273,7 +273,13 @@ class StringBuilder implements ColumnBuilder {
     this.offsets = grow(this.offsets, this.length + (to - from) + 1);
     if (base + (b - a) > this.data.length) this.growData(base + (b - a));
     u8Set.call(this.data, c.bytes.subarray(a, b), base);
-    for (let i = from; i < to; i++) this.offsets[++this.length] = base + (c.offsets[i + 1]! - a);
+    // Locals, not fields, in the loop: V8 does not keep this.offsets / this.length in registers across stores.
+    const src = c.offsets;
+    const dst = this.offsets;
+    const shift = base - a;
+    let len = this.length;
+    for (let i = from + 1; i <= to; i++) dst[++len] = src[i]! + shift;
+    this.length = len;
   }
   view(): Column {
     return {
