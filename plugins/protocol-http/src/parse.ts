@@ -7,7 +7,7 @@ import { addHeader, headersJson, newHeaderMap } from './headers.js';
 import { copyLatin1, MAX_SPANS, spans, spansJsonBound, spansJsonInto } from './header-spans.js';
 import { couldBeMethodPrefix, methodAt, MAX_METHOD_LENGTH } from './methods.js';
 import { parseWasm } from './wasm.js';
-import { HttpMessage, MAX_HEADER_BYTES, MAX_PENDING_METHODS, replaceArena, reserve, type Arena, type HttpState } from './types.js';
+import { MAX_HEADER_BYTES, MAX_PENDING_METHODS, replaceArena, reserve, takeFrame, type Arena, type HttpMessage, type HttpState } from './types.js';
 
 const NEEDS_MORE: ParseResult<HttpMessage> = Object.freeze({ kind: 'needs-more-data' });
 const INVALID: ParseResult<HttpMessage> = Object.freeze({ kind: 'invalid' });
@@ -380,7 +380,7 @@ function writeText(a: Arena, type: MessageType, method: string, status: number, 
   putHeaders(a, b, state.limits.headersLimitBytes, hdrLine.next, headerEnd);
   const hEnd = a.at;
   putBody(a, b, start, state.limits.bodyLimitBytes);
-  return new HttpMessage(type, hdrLine.minor, method, status, fields.json ? 1 : 0, bodySize, a.buf, textStart, textEnd, hEnd, a.at, a.base);
+  return takeFrame(type, hdrLine.minor, method, status, fields.json ? 1 : 0, bodySize, a.buf, textStart, textEnd, hEnd, a.at, a.base);
 }
 
 function finishResponse(b: Buffer, start: number, state: HttpState): ParseResult<HttpMessage> {

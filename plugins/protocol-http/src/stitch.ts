@@ -1,10 +1,11 @@
 import { columnIndex, HTTP_EVENTS, type DecodedRecord, type RowWriter, type StitchCounts, type StitchResult } from '@nixie/core';
-import { restartArena, type HttpMessage, type HttpState } from './types.js';
+import { recycleFrame, restartArena, type HttpMessage, type HttpState } from './types.js';
 
 /**
  * HTTP/1 answers requests in order (pipelining included), so requests and responses pair first to first.
  * A response that ended before the oldest request began answers a request we never saw: it is dropped
- * and counted. Unanswered requests wait for the next call.
+ * and counted. Unanswered requests wait for the next call. Frames paired or dropped go back to the parsers
+ * (recycleFrame): `each` is the last to read them.
  */
 function pair(requests: HttpMessage[], responses: HttpMessage[], state: HttpState | undefined, each: (req: HttpMessage, resp: HttpMessage) => void): number {
   let errors = 0;
@@ -16,9 +17,12 @@ function pair(requests: HttpMessage[], responses: HttpMessage[], state: HttpStat
     if (resp.endNs !== 0 && req.startNs > resp.endNs) {
       errors++;
       si++;
+      recycleFrame(resp);
       continue;
     }
     each(req, resp);
+    recycleFrame(req);
+    recycleFrame(resp);
     ri++;
     si++;
   }
@@ -42,6 +46,7 @@ function dropHead(frames: HttpMessage[], n: number): void {
   while (frames.length > left) frames.pop();
 }
 
+/** Decoder.stitch: one record each pair. Frames stitched are the parsers' again: keep the records, not them. */
 export function stitchHttp(requests: HttpMessage[], responses: HttpMessage[], state?: HttpState): StitchResult {
   const records: DecodedRecord[] = [];
   const errors = pair(requests, responses, state, (req, resp) => records.push(toRecord(req, resp)));
@@ -86,7 +91,7 @@ const RESP_MESSAGE = col('resp_message');
 const RESP_BODY = col('resp_body');
 const RESP_BODY_SIZE = col('resp_body_size');
 
-/** stitchHttp's pairing, each row written straight from the frames' bytes into the table. */
+/** stitchHttp's pairing, each row written straight from the frames' bytes into the table (frames handed back alike). */
 export function stitchHttpInto(requests: HttpMessage[], responses: HttpMessage[], state: HttpState | undefined, out: RowWriter): StitchCounts {
   ROW_SINK.out = out;
   ROW_SINK.rows = 0;

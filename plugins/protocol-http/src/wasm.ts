@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { byteHeap, MessageType, RESERVED_LOW, type ParseResult } from '@nixie/core';
 import { METHODS } from './methods.js';
-import { HttpMessage, MAX_PENDING_METHODS, reserve, textHeap, type HttpState } from './types.js';
+import { MAX_PENDING_METHODS, reserve, takeFrame, textHeap, type HttpMessage, type HttpState } from './types.js';
 
 /**
  * The WebAssembly HTTP/1 parser (wasm/http1.c): the common message in one call, about a third of the JS byte
@@ -146,7 +146,7 @@ export function parseWasm(type: MessageType, b: Buffer | undefined, len: number,
   a.at = at + n;
   const method = request ? METHODS[r[S_METHOD]! - 1]! : '';
   const status = r[S_STATUS]!;
-  const frame = new HttpMessage(type, r[S_MINOR]!, method, status, r[S_JSON]!, r[S_BODY_SIZE]!, out, at, at + r[S_TEXT_END]!, at + r[S_HEADERS_END]!, at + n, a.base);
+  const frame = takeFrame(type, r[S_MINOR]!, method, status, r[S_JSON]!, r[S_BODY_SIZE]!, out, at, at + r[S_TEXT_END]!, at + r[S_HEADERS_END]!, at + n, a.base);
   if (request) {
     if (state.methods.length >= MAX_PENDING_METHODS) state.methods.shift();
     state.methods.push(method);
