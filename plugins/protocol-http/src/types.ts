@@ -180,12 +180,10 @@ export function takeFrame(
   return f;
 }
 
-/** Takes back a frame stitch is done with (its row or record written), for takeFrame. */
+/** Takes back a frame stitch is done with (its row or record written), for takeFrame, which writes every field. */
 export function recycleFrame(f: HttpMessage): void {
   if (!f.parsed || f.spare || spareFrames.length >= MAX_SPARE_FRAMES) return;
   f.spare = true;
-  // Its arena block may go back to the heap, or be a large plain Buffer: a spare frame holds none.
-  f.raw = EMPTY;
   spareFrames.push(f);
 }
 
