@@ -18,6 +18,11 @@ class Chunk {
   /** The time_ column, if the table has one. */
   readonly time: NumberBuilder | undefined;
   rows = 0;
+  /**
+   * Rows the chunk was sized for: it is sealed when they are filled (or at the table's byte limit), so its arrays
+   * are not regrown. The table's first chunks are small and each doubles the last (see Table.newChunk).
+   */
+  capacity = 0;
   minTime = Infinity;
   maxTime = -Infinity;
   sealed = false;
@@ -65,7 +70,15 @@ class Chunk {
 interface Sizing {
   rows: number;
   dataBytes: number[];
+  /**
+   * More than 1: the chunk was sealed because it filled the rows it was sized for, under the table's limits, and
+   * the next one has this many times its rows (at most 2).
+   */
+  grow: number;
 }
+
+/** Rows of a table's first chunk. */
+const FIRST_CHUNK_ROWS = 1024;
 
 export interface ScanOptions {
   /** Inclusive lower bound on time_ (ns). */
@@ -127,20 +140,27 @@ export class Table {
 
   /**
    * A new active chunk, sized like the last sealed one so that steady appends do not regrow arrays; on the
-   * builders of an evicted chunk when there are some.
+   * builders of an evicted chunk when there are some. A table's first chunk has FIRST_CHUNK_ROWS rows and each
+   * next one twice the last until the table's limits: a new table's rows are copied once, not again each time
+   * growing arrays double (in a fresh agent at 5 k requests/s, regrowing http_events' arrays was ~15 % of the
+   * agent's work per drain).
    */
   private newChunk(sizing: Sizing | undefined, spare?: ColumnBuilder[]): Chunk {
+    const grow = sizing !== undefined && sizing.grow > 1;
+    const rows = !sizing ? FIRST_CHUNK_ROWS : Math.min(this.chunkRows, grow ? Math.floor(sizing.rows * sizing.grow) : Math.ceil(sizing.rows * 1.05) + 16);
+    // Growing: 1/16 more bytes than the rows' share, for values that grow a little (trim() keeps up to 1/8 more).
+    const bytes = (i: number) => Math.ceil(sizing!.dataBytes[i]! * (grow ? sizing!.grow * (1 + 1 / 16) : 1.05)) + 256;
     let builders: ColumnBuilder[];
     if (sizing && spare) {
       builders = spare;
       // Room for what the last chunk held is enough: asking for the margin too would replace them half the time.
-      for (let i = 0; i < builders.length; i++) builders[i]!.reserve(sizing.rows, sizing.dataBytes[i]!);
+      for (let i = 0; i < builders.length; i++) builders[i]!.reserve(grow ? rows : sizing.rows, grow ? bytes(i) : sizing.dataBytes[i]!);
       this.chunksRecycled++;
     } else {
-      const rows = sizing ? Math.min(this.chunkRows, Math.ceil(sizing.rows * 1.05) + 16) : 1024;
-      builders = this.schema.columns.map((c, i) => createBuilder(c, rows, sizing ? Math.ceil(sizing.dataBytes[i]! * 1.05) + 256 : undefined));
+      builders = this.schema.columns.map((c, i) => createBuilder(c, rows, sizing ? bytes(i) : undefined));
     }
     const c = new Chunk(builders, this.nextSeq, this.timeIndex);
+    c.capacity = rows;
     this.chunks.push(c);
     return c;
   }
@@ -172,7 +192,7 @@ export class Table {
     let from = 0;
     while (from < batch.length) {
       const chunk = this.active;
-      const room = this.chunkRows - chunk.rows;
+      const room = chunk.capacity - chunk.rows;
       const to = Math.min(batch.length, from + Math.max(1, Math.min(room, 4096)));
       const b = chunk.builders;
       for (let i = 0; i < b.length; i++) b[i]!.appendFrom(batch.columns[i]!, from, to);
@@ -188,7 +208,7 @@ export class Table {
       chunk.rows += n;
       this.nextSeq += n;
       this.rowsIn += n;
-      if (chunk.rows >= this.chunkRows || chunk.bytes >= this.chunkBytes) this.rotate();
+      if (chunk.rows >= chunk.capacity || chunk.bytes >= this.chunkBytes) this.rotate();
       from = to;
     }
   }
@@ -204,8 +224,8 @@ export class Table {
     this.nextSeq++;
     this.rowsIn++;
     // Summing the columns' bytes is a loop over every builder: every 64 rows is close enough.
-    if ((rows & 63) === 0 || rows >= this.chunkRows) {
-      if (rows >= this.chunkRows || chunk.bytes >= this.chunkBytes) this.rotate();
+    if ((rows & 63) === 0 || rows >= chunk.capacity) {
+      if (rows >= chunk.capacity || chunk.bytes >= this.chunkBytes) this.rotate();
     }
   }
 
@@ -213,7 +233,11 @@ export class Table {
     const sealed = this.active;
     sealed.seal();
     this.sealedBytes += sealed.sealedBytes;
-    const sizing = { rows: sealed.rows, dataBytes: sealed.builders.map((b) => b.dataBytes) };
+    // Sealed because it filled its rows, under the table's limits: a young table, whose next chunk has up to twice
+    // the rows, as many as the byte limit allows.
+    const young = sealed.rows >= sealed.capacity && sealed.capacity < this.chunkRows && sealed.sealedBytes < this.chunkBytes;
+    const grow = young ? Math.min(2, this.chunkBytes / Math.max(1, sealed.sealedBytes)) : 1;
+    const sizing = { rows: sealed.rows, dataBytes: sealed.builders.map((b) => b.dataBytes), grow };
     // Evict before the next chunk exists, so that it can take over the arrays of a chunk evicted now.
     this.active = this.newChunk(sizing, this.evict());
   }

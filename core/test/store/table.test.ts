@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { HTTP_EVENTS, PROCESS_STATS } from '../../src/tables.js';
 import { Table } from '../../src/store/table.js';
+import { NumberBuilder, StringBuilder } from '../../src/store/builders.js';
 import { TableStore, splitBudget } from '../../src/store/store.js';
-import { batchToObjects, stringAt, type StringColumn } from '../../src/column.js';
+import { batchToObjects, stringAt, type Column, type StringColumn } from '../../src/column.js';
 
 const body = 'x'.repeat(512);
 
@@ -89,6 +90,62 @@ describe('Table', () => {
     assert.equal(stringAt(b.columns[0] as StringColumn, 0), '/item/100');
   });
 
+  it("a new table's chunks double from 1024 rows to its limits, its arrays never regrown after the first chunk", () => {
+    // Counts the builders' array regrowths (private methods, patched for the test).
+    const counts = { strings: 0, numbers: 0 };
+    const sp = StringBuilder.prototype as unknown as { growData(n: number): void };
+    const np = NumberBuilder.prototype as unknown as { appendFrom(...a: unknown[]): void; values: Float64Array };
+    const growData = sp.growData;
+    const appendFrom = np.appendFrom;
+    sp.growData = function (this: unknown, n: number) {
+      counts.strings++;
+      growData.call(this, n);
+    };
+    np.appendFrom = function (this: { values: Float64Array }, ...a: unknown[]) {
+      const before = this.values;
+      appendFrom.apply(this, a);
+      if (this.values !== before) counts.numbers++;
+    };
+    try {
+      // 64 MiB: chunks of at most 2 MiB, reached after a few doublings (rows of ~180 bytes).
+      const src = new Table(HTTP_EVENTS, 64 << 20);
+      const dst = new Table(HTTP_EVENTS, 64 << 20);
+      let i = 0;
+      const feed = (n: number) => {
+        // Paths a little longer (by under 1/16) in each chunk than in the last: the arrays have room for that.
+        const path = (k: number) => `/item/${String(k).padStart(6, '0')}/${'p'.repeat(24 + Math.floor(Math.log2(k + 1)))}`;
+        for (let k = 0; k < n; k++, i++) src.appendRow({ ...httpRow(i), req_path: path(i), remote_port: 40000, req_body: '', resp_body: '' });
+      };
+      feed(1024);
+      const afterFirst = { ...counts };
+      feed(40_000 - 1024);
+      assert.deepEqual(counts, afterFirst, 'no array regrown after the first chunk (appendRow)');
+      // The agent's path: batches of 300 rows into another new table, which holds 150 rows more first (so that the
+      // batches cross its chunks' ends).
+      const chunks = [...src.scan()];
+      const head = chunks[0]!;
+      dst.appendBatch({ ...head, length: 150, columns: head.columns.map((c) => sliceOf(c, 0, 150)) });
+      for (const b of chunks) {
+        for (let from = 0; from < b.length; from += 300) {
+          const to = Math.min(b.length, from + 300);
+          dst.appendBatch({ ...b, length: to - from, columns: b.columns.map((c) => sliceOf(c, from, to)) });
+        }
+      }
+      for (const [t, lead] of [[src, 0], [dst, 150]] as const) {
+        const sizes = [...t.scan({ columns: ['time_'] })].map((b) => b.length);
+        assert.deepEqual(sizes.slice(0, 4), [1024, 2048, 4096, 8192], 'the first chunks double');
+        // Then the byte limit (2 MiB) decides: the next chunks stop short of doubling again, at about one size.
+        assert.ok(sizes[4]! > 8192 && sizes[4]! < 16384 && Math.abs(sizes[5]! - sizes[4]!) < sizes[4]! / 20, `chunk sizes ${sizes.join(',')}`);
+        const times = [...t.scan({ columns: ['time_'] })].flatMap((b) => [...(b.columns[0] as { values: Float64Array }).values]);
+        const want = Array.from({ length: 40_000 }, (_, k) => 1_000_000 + k);
+        assert.deepEqual(times, [...want.slice(0, lead), ...want]);
+      }
+    } finally {
+      sp.growData = growData;
+      np.appendFrom = appendFrom;
+    }
+  });
+
   it('rejects an unknown column in a scan', () => {
     const t = new Table(HTTP_EVENTS, 1 << 20);
     assert.throws(() => [...t.scan({ columns: ['nope'] })], /no column nope/);
@@ -136,3 +193,10 @@ describe('TableStore', () => {
     assert.deepEqual(seen, ['http_events:1']);
   });
 });
+
+/** Rows [from, to) of a column, as views (numbers, strings and UINT128 as the store's columns hold them). */
+function sliceOf(c: Column, from: number, to: number): Column {
+  if ('offsets' in c) return { ...c, offsets: c.offsets.subarray(from, to + 1) };
+  if ('high' in c) return { ...c, high: c.high.subarray(from, to), low: c.low.subarray(from, to) };
+  return { ...c, values: (c.values as Float64Array).subarray(from, to) } as Column;
+}
