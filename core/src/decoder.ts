@@ -143,7 +143,8 @@ export interface Decoder<F extends Frame = Frame, S = unknown> {
   releaseState?(state: S): void;
   /**
    * Pairs requests with responses, both oldest first. Consumed frames are removed from the arrays;
-   * what remains is carried to the next call.
+   * what remains is carried to the next call. A consumed frame is the decoder's again (it may reuse it for a
+   * later message): callers do not keep it.
    */
   stitch(requests: F[], responses: F[], state: S): StitchResult;
   /**
