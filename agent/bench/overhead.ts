@@ -45,6 +45,8 @@ if (!['batch', 'other'].includes(SCHED)) throw new Error(`--sched=${SCHED}: batc
 /** `--hooks=fexit|raw_tracepoint|tracepoint`: force socket_trace's hook kind (default auto: the first the kernel allows) for A/B runs. */
 const HOOKS = (flag('hooks') ?? 'auto') as 'auto' | HookKind;
 if (!['auto', ...HOOK_KINDS_AUTO].includes(HOOKS)) throw new Error(`--hooks=${HOOKS}: auto, ${HOOK_KINDS_AUTO.join(', ')}`);
+/** `--ring-bytes=N`: agent.ring_buffer_bytes (a power of two; default the config's) for A/B runs. */
+const RING_BYTES = flag('ring-bytes') === undefined ? undefined : Number(flag('ring-bytes'));
 const RATE = 5000;
 const FIXED_CONNS = 20;
 const SAT_CONNS = 32;
@@ -122,7 +124,7 @@ async function main(): Promise<void> {
     ),
     // One agent per run: room for a saturation run's rows without eviction.
     store: { budget_bytes: 1024 * 1024 * 1024, tables: { http_events: 0.9 } },
-    agent: { bpf_hooks: HOOKS, sched_policy: SCHED },
+    agent: { bpf_hooks: HOOKS, sched_policy: SCHED, ...(RING_BYTES === undefined ? {} : { ring_buffer_bytes: RING_BYTES }) },
   });
   const tracerOptions = {
     ringBufferBytes: config.agent.ring_buffer_bytes,
